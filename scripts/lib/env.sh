@@ -1,0 +1,33 @@
+# Shared settings of the project's scripts. Source it; do not run it.
+#
+# One cargo target directory outside the clone is shared by developers, the scripts and CI, so
+# a fresh clone rebuilds only what changed. The wasm builder then needs to be told where the
+# workspace (and its Cargo.lock) is.
+
+CC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export CC_ROOT
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/connection-chain/target}"
+export WASM_BUILD_WORKSPACE_HINT="$CC_ROOT"
+# Release builds are not incremental anyway; say so, so an inherited setting cannot slow CI.
+export CARGO_INCREMENTAL=0
+# The one profile for building the node and running every test.
+CC_PROFILE=release
+export CC_NODE_BIN="${CC_NODE_BIN:-$CARGO_TARGET_DIR/$CC_PROFILE/connection-chain-node}"
+
+# Phase timing: `phase_begin NAME` ... `phase_end`; `phase_summary` prints them all.
+CC_PHASES=()
+phase_begin() {
+	CC_PHASE_NAME="$1"
+	CC_PHASE_START=$(date +%s)
+	printf '\n==> %s\n' "$1"
+}
+phase_end() {
+	local secs=$(($(date +%s) - CC_PHASE_START))
+	CC_PHASES+=("$(printf '%-34s %4dm %02ds' "$CC_PHASE_NAME" $((secs / 60)) $((secs % 60)))")
+	printf '<== %s took %dm %02ds\n' "$CC_PHASE_NAME" $((secs / 60)) $((secs % 60))
+}
+phase_summary() {
+	printf '\nPhase times:\n'
+	local line
+	for line in "${CC_PHASES[@]}"; do printf '  %s\n' "$line"; done
+}

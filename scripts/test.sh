@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Sets up what is missing, builds the node, and runs every test:
+#   1. formatting check;
+#   2. Rust tests of all crates (pallets, runtime presets), in the same profile as the node;
+#   3. tests against the real node binary and with polkadot.js (Node's test runner).
+# Prints how long each phase took and one closing count of all tests.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
+cd "$CC_ROOT"
+
+total_passed=0
+total_failed=0
+failed_groups=()
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+
+sum_lines() { awk '{ sum += $1 } END { print sum + 0 }'; }
+
+# Adds a group's counts from its log: cargo's "test result:" lines or node's "# pass/# fail".
+count_results() {
+	local log="$1" passed failed
+	passed=$(grep -hoE '(test result: [a-zA-Z]+\. [0-9]+ passed|^# pass [0-9]+)' "$log" | grep -oE '[0-9]+' | sum_lines)
+	failed=$(grep -hoE '([0-9]+ failed;|^# fail [0-9]+)' "$log" | grep -oE '[0-9]+' | sum_lines)
+	total_passed=$((total_passed + passed))
+	total_failed=$((total_failed + failed))
+}
+
+# Runs one test group, keeping its output for the count; a failing group fails the run
+# at the end, after the other groups have run too.
+run_group() {
+	local name="$1"
+	shift
+	phase_begin "$name"
+	local log="$logs/$(echo "$name" | tr -c 'a-zA-Z0-9' '_').log"
+	if ! "$@" 2>&1 | tee "$log"; then
+		failed_groups+=("$name")
+	fi
+	count_results "$log"
+	phase_end
+}
+
+phase_begin "set-up"
+bash scripts/setup.sh
+phase_end
+
+phase_begin "build node (release)"
+bash scripts/build.sh
+phase_end
+
+run_group "format check" cargo fmt --all -- --check
+run_group "rust tests (pallets, runtime)" cargo test --"$CC_PROFILE" --locked --workspace
+run_group "node and polkadot.js tests" node --test --test-concurrency=1 --test-reporter=tap tests/
+
+phase_summary
+echo
+if [ ${#failed_groups[@]} -gt 0 ]; then
+	echo "Failed groups: ${failed_groups[*]}"
+	echo "tests: $total_passed passed, $total_failed failed"
+	exit 1
+fi
+echo "tests: $total_passed passed, $total_failed failed"

@@ -1,0 +1,109 @@
+// A polkadot.js client against the development node: metadata decodes with no custom types,
+// and a balance transfer from Alice to Bob goes through with the expected event and balances.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { startNode } from './lib/node-process.mjs';
+
+const PORTS = { rpc: 19954, p2p: 40343, prometheus: 19625 };
+const UNIT = 10n ** 12n;
+
+/** Signs and submits `tx`, resolving with its events once its block is finalized. */
+function submitFinalized(tx, signer) {
+  return new Promise((resolve, reject) => {
+    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (dispatchError) reject(new Error(`dispatch error: ${dispatchError.toString()}`));
+      else if (status.isFinalized) resolve({ blockHash: status.asFinalized, events });
+      else if (status.isInvalid || status.isDropped || status.isUsurped) {
+        reject(new Error(`transaction ${status.type}`));
+      }
+    }).catch(reject);
+  });
+}
+
+describe('polkadot.js against the dev node', () => {
+  let node;
+  let api;
+  const warnings = [];
+
+  before(async () => {
+    node = await startNode({ name: 'pjs-dev', args: ['--dev'], ports: PORTS });
+    // polkadot.js reports what it cannot decode (unknown signed extensions, missing types)
+    // as console warnings: collect them while it connects.
+    const originalWarn = console.warn;
+    const originalError = console.error;
+    console.warn = (...args) => warnings.push(args.join(' '));
+    console.error = (...args) => warnings.push(args.join(' '));
+    try {
+      api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), throwOnConnect: true });
+    } finally {
+      console.warn = originalWarn;
+      console.error = originalError;
+    }
+  });
+
+  after(async () => {
+    await api?.disconnect();
+    await node?.stop();
+  });
+
+  it('reads the metadata with no custom types', async () => {
+    assert.deepEqual(warnings, [], 'no decoding warnings while connecting');
+    assert.ok(api.runtimeMetadata.version >= 14, `metadata v${api.runtimeMetadata.version}`);
+
+    const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
+    for (const pallet of ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances',
+      'TransactionPayment', 'Sudo', 'BlockTime', 'ConnectionChain']) {
+      assert.ok(pallets.includes(pallet), `pallet ${pallet} in metadata`);
+    }
+    // Every type in the metadata's registry resolves to a definition polkadot.js can build.
+    const lookup = api.registry.lookup;
+    for (const { id } of lookup.types) {
+      assert.doesNotThrow(() => lookup.getTypeDef(id), `type ${id.toString()}`);
+    }
+    // Every transaction extension is one polkadot.js can encode.
+    const extensions = api.registry.signedExtensions;
+    assert.ok(extensions.includes('AuthorizeCall'), `extensions: ${extensions}`);
+    assert.ok(extensions.includes('CheckMetadataHash'));
+
+    // Storage decodes: the chain's own values read back as typed objects.
+    assert.equal((await api.query.blockTime.targetBlockTime()).toNumber(), 2000);
+    assert.equal(api.consts.aura.slotDuration.toNumber(), 2000);
+    assert.equal(api.registry.chainTokens[0], 'CNX');
+    assert.equal(api.registry.chainDecimals[0], 12);
+  });
+
+  it('transfers balance from Alice to Bob', async () => {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    const alice = keyring.addFromUri('//Alice');
+    const bob = keyring.addFromUri('//Bob');
+    const amount = 123n * UNIT;
+
+    const freeOf = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
+    const [aliceBefore, bobBefore] = [await freeOf(alice.address), await freeOf(bob.address)];
+
+    const { blockHash, events } = await submitFinalized(
+      api.tx.balances.transferKeepAlive(bob.address, amount),
+      alice,
+    );
+
+    const transfer = events.find(({ event }) => api.events.balances.Transfer.is(event));
+    assert.ok(transfer, 'Balances.Transfer event emitted');
+    const { from, to, amount: moved } = transfer.event.data;
+    assert.equal(from.toString(), alice.address);
+    assert.equal(to.toString(), bob.address);
+    assert.equal(moved.toBigInt(), amount);
+    assert.ok(events.some(({ event }) => api.events.system.ExtrinsicSuccess.is(event)));
+
+    const feePaid = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+    assert.ok(feePaid, 'TransactionPayment.TransactionFeePaid event emitted');
+    const fee = feePaid.event.data.actualFee.toBigInt();
+    assert.ok(fee > 0n, 'a signed transfer pays a fee');
+
+    const apiAt = await api.at(blockHash);
+    const freeAt = async (who) => (await apiAt.query.system.account(who)).data.free.toBigInt();
+    assert.equal(await freeAt(bob.address), bobBefore + amount);
+    assert.equal(await freeAt(alice.address), aliceBefore - amount - fee);
+  });
+});

@@ -14,15 +14,18 @@ failed_groups=()
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
 
-sum_lines() { awk '{ sum += $1 } END { print sum + 0 }'; }
-
-# Adds a group's counts from its log: cargo's "test result:" lines or node's "# pass/# fail".
+# Adds a group's counts from its log: cargo's "test result: ... N passed; M failed;" lines and
+# node's TAP "# pass N" / "# fail M" lines.
 count_results() {
-	local log="$1" passed failed
-	passed=$(grep -hoE '(test result: [a-zA-Z]+\. [0-9]+ passed|^# pass [0-9]+)' "$log" | grep -oE '[0-9]+' | sum_lines)
-	failed=$(grep -hoE '([0-9]+ failed;|^# fail [0-9]+)' "$log" | grep -oE '[0-9]+' | sum_lines)
-	total_passed=$((total_passed + passed))
-	total_failed=$((total_failed + failed))
+	local log="$1"
+	total_passed=$((total_passed + $(awk '
+		/^test result:/ { for (i = 2; i <= NF; i++) if ($i == "passed;") sum += $(i - 1) }
+		/^# pass / { sum += $3 }
+		END { print sum + 0 }' "$log")))
+	total_failed=$((total_failed + $(awk '
+		/^test result:/ { for (i = 2; i <= NF; i++) if ($i == "failed;") sum += $(i - 1) }
+		/^# fail / { sum += $3 }
+		END { print sum + 0 }' "$log")))
 }
 
 # Runs one test group, keeping its output for the count; a failing group fails the run

@@ -49,8 +49,28 @@ describe('polkadot.js against the dev node', () => {
   });
 
   it('reads the metadata with no custom types', async () => {
-    assert.deepEqual(warnings, [], 'no decoding warnings while connecting');
+    // Two notices are expected and harmless: the node offers newer RPC methods than this
+    // client knows, and polkadot.js has no built-in entry for `AuthorizeCall` and reads it from
+    // the metadata instead (checked below). Anything else is a decoding problem.
+    const unexpected = warnings.filter((w) =>
+      !/RPC methods not decorated/.test(w) &&
+      !/Unknown signed extensions AuthorizeCall found, treating them as no-effect/.test(w));
+    assert.deepEqual(unexpected, [], 'no other decoding warnings while connecting');
     assert.ok(api.runtimeMetadata.version >= 14, `metadata v${api.runtimeMetadata.version}`);
+
+    // "No effect" is right for AuthorizeCall only because it adds no bytes to a transaction
+    // and none to the signed payload: both of its types are the empty tuple.
+    const metadata = api.runtimeMetadata.asLatest;
+    const extensions = (metadata.extrinsic.transactionExtensions ?? metadata.extrinsic.signedExtensions)
+      .map((ext) => ({
+        id: ext.identifier.toString(),
+        extra: api.registry.lookup.getTypeDef(ext.type).type,
+        implicit: api.registry.lookup.getTypeDef(ext.implicit ?? ext.additionalSigned).type,
+      }));
+    const authorizeCall = extensions.find((ext) => ext.id === 'AuthorizeCall');
+    assert.deepEqual(authorizeCall, { id: 'AuthorizeCall', extra: 'Null', implicit: 'Null' });
+    // Every other extension is one polkadot.js knows how to fill in: it warned of no other.
+    assert.ok(extensions.some((ext) => ext.id === 'CheckMetadataHash'));
 
     const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
     for (const pallet of ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances',
@@ -62,10 +82,6 @@ describe('polkadot.js against the dev node', () => {
     for (const { id } of lookup.types) {
       assert.doesNotThrow(() => lookup.getTypeDef(id), `type ${id.toString()}`);
     }
-    // Every transaction extension is one polkadot.js can encode.
-    const extensions = api.registry.signedExtensions;
-    assert.ok(extensions.includes('AuthorizeCall'), `extensions: ${extensions}`);
-    assert.ok(extensions.includes('CheckMetadataHash'));
 
     // Storage decodes: the chain's own values read back as typed objects.
     assert.equal((await api.query.blockTime.targetBlockTime()).toNumber(), 2000);

@@ -7,7 +7,9 @@
 //! | `local_testnet` | connection chain, three-validator testnet | Alice, Bob, Charlie | [`LOCAL_BLOCK_TIME_MS`] |
 //! | `linked_ledger` | a plain Substrate ledger the connection chain links to | Alice | [`LINKED_LEDGER_BLOCK_TIME_MS`] |
 
-use crate::{AccountId, Balance, BalancesConfig, BlockTimeConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, Balance, BalancesConfig, BlockTimeConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;

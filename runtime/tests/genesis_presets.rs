@@ -21,10 +21,11 @@ use sp_runtime::BuildStorage;
 /// anything else replaces.
 fn merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(Value::Null), value);
-			},
+			}
+		}
 		(base, patch) => *base = patch,
 	}
 }
@@ -40,7 +41,9 @@ fn genesis_ext(preset: &str) -> sp_io::TestExternalities {
 	config.build_storage().expect("genesis builds").into()
 }
 
-fn aura_and_grandpa(validators: &[(Sr25519Keyring, Ed25519Keyring)]) -> (Vec<AuraId>, Vec<(GrandpaId, u64)>) {
+fn aura_and_grandpa(
+	validators: &[(Sr25519Keyring, Ed25519Keyring)],
+) -> (Vec<AuraId>, Vec<(GrandpaId, u64)>) {
 	(
 		validators.iter().map(|(aura, _)| aura.public().into()).collect(),
 		validators.iter().map(|(_, grandpa)| (grandpa.public().into(), 1)).collect(),

@@ -4,7 +4,8 @@
 // test calls `stop()`, and in any case when the test process exits.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -69,8 +70,11 @@ export async function waitFor(description, probe, { timeoutMs = 60_000, interval
 /**
  * Starts a node. `ports` = { rpc, p2p, prometheus }; `args` are the chain flags, e.g.
  * ['--dev'] or ['--chain', 'linked-ledger', '--alice']. Resolves once its RPC answers.
+ *
+ * A validator of a non-dev chain refuses to start without a network key, so each node gets
+ * one (`nodeKey`, 32 bytes hex; random unless given).
  */
-export async function startNode({ name, args, ports, basePath }) {
+export async function startNode({ name, args, ports, basePath, nodeKey = randomBytes(32).toString('hex') }) {
   const ownBasePath = !basePath;
   const base = basePath ?? mkdtempSync(join(tmpdir(), `cc-${name}-`));
   const logPath = join(base, 'node.log');
@@ -85,6 +89,7 @@ export async function startNode({ name, args, ports, basePath }) {
       '--no-mdns',
       '--no-telemetry',
       '--rpc-cors', 'all',
+      '--node-key', nodeKey,
     ],
     { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -123,7 +128,8 @@ export async function startNode({ name, args, ports, basePath }) {
 
   await waitFor(`${name} RPC on port ${ports.rpc}`, async () => {
     if (exited) {
-      throw new Error(`${name} exited early (${JSON.stringify(exited)}); see ${logPath}`);
+      const tail = readFileSync(logPath, 'utf8').split('\n').slice(-15).join('\n');
+      throw new Error(`${name} exited early (${JSON.stringify(exited)}):\n${tail}`);
     }
     return (await node.rpc('system_health')) !== undefined;
   });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, builds the node, and runs every test:
 #   1. formatting check;
-#   2. Rust tests of all crates (pallets, runtime presets), in the same profile as the node;
+#   2. Rust tests of all crates (pallets, runtime presets), in the same profile as the node,
+#      and the pallet's benchmarks against its mock runtime;
 #   3. tests against the real node binary and with polkadot.js (Node's test runner).
 # Prints how long each phase took and one closing count of all tests.
 set -euo pipefail
@@ -52,6 +53,10 @@ phase_end
 
 run_group "format check" cargo fmt --all -- --check
 run_group "rust tests (pallets, runtime)" cargo test --"$CC_PROFILE" --locked --workspace
+# The benchmarks, run once each against the pallet's mock runtime, so they keep compiling and
+# keep asserting what they measure.
+run_group "pallet benchmarks (mock runtime)" \
+	cargo test --"$CC_PROFILE" --locked -p pallet-connection-chain --features runtime-benchmarks benchmarking
 run_group "node and polkadot.js tests" node --test --test-concurrency=1 --test-reporter=tap tests/
 
 phase_summary

@@ -17,9 +17,15 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
+use pallet_connection_chain::{
+	ChainId, InstructionId, LinkedAmount, OutboundInstruction, Page, Quote, QuoteError, RuleId,
+	Transfer, TransferId, TransferState, VaultLedger,
+};
+
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, ConnectionChain, Executive, Grandpa,
+	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -259,6 +265,48 @@ impl_runtime_apis! {
 		) -> Weight {
 			Executive::try_execute_block(block, state_root_check, signature_check, select)
 				.expect("execute-block failed")
+		}
+	}
+
+	impl pallet_connection_chain::runtime_api::ConnectionChainApi<Block, AccountId, Balance, BlockNumber>
+		for Runtime
+	{
+		fn quote(
+			rule: RuleId,
+			amount_in: LinkedAmount,
+			requester: Option<AccountId>,
+		) -> Result<Quote, QuoteError> {
+			ConnectionChain::quote_for(rule, amount_in, requester.as_ref())
+		}
+
+		fn transfer(id: TransferId) -> Option<Transfer<AccountId, Balance, BlockNumber>> {
+			pallet_connection_chain::Transfers::<Runtime>::get(id)
+		}
+
+		fn transfers_by_requester(
+			requester: AccountId,
+			after: Option<TransferId>,
+			limit: u32,
+		) -> Page<(TransferId, Transfer<AccountId, Balance, BlockNumber>)> {
+			ConnectionChain::transfers_of_requester(requester, after, limit)
+		}
+
+		fn transfers_by_state(
+			state: TransferState,
+			after: Option<TransferId>,
+			limit: u32,
+		) -> Page<(TransferId, Transfer<AccountId, Balance, BlockNumber>)> {
+			ConnectionChain::transfers_in_state(state, after, limit)
+		}
+
+		fn vault_ledger(chain: ChainId) -> Option<(VaultLedger, LinkedAmount)> {
+			ConnectionChain::vault_ledger(chain)
+		}
+
+		fn pending_outbound(
+			chain: ChainId,
+		) -> Vec<(InstructionId, OutboundInstruction<AccountId, BlockNumber>)> {
+			ConnectionChain::pending_outbound(chain)
 		}
 	}
 

@@ -9,16 +9,19 @@ use frame_support::{
 		IdentityFee, Weight,
 	},
 };
-use frame_system::limits::{BlockLength, BlockWeights};
+use frame_system::{
+	limits::{BlockLength, BlockWeights},
+	EnsureRoot,
+};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{traits::One, transaction_validity::TransactionPriority, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, BLOCK_HASH_COUNT, EXISTENTIAL_DEPOSIT, VERSION,
+	System, Timestamp, BLOCK_HASH_COUNT, EXISTENTIAL_DEPOSIT, UNIT, VERSION,
 };
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -122,4 +125,30 @@ impl pallet_sudo::Config for Runtime {
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
-impl pallet_connection_chain::Config for Runtime {}
+parameter_types! {
+	/// Bond an operator holds while registered.
+	pub const OperatorBond: Balance = 1_000 * UNIT;
+	/// Deposit a requester holds while its transfer record is open.
+	pub const RequestDeposit: Balance = UNIT;
+	/// Reports of the validators' off-chain workers go before ordinary transactions.
+	pub const ReportPriority: TransactionPriority = TransactionPriority::MAX / 2;
+}
+
+impl pallet_connection_chain::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type AuthorityId = pallet_connection_chain::crypto::AuthorityId;
+	type UnixTime = Timestamp;
+	type OperatorBond = OperatorBond;
+	type RequestDeposit = RequestDeposit;
+	/// 150 blocks: 5 minutes with the dev chain's 2 s blocks, 15 with the testnet's 6 s.
+	type DepositWindow = ConstU32<150>;
+	/// 90 blocks: 3 minutes with 2 s blocks, 9 with 6 s.
+	type PayoutWindow = ConstU32<90>;
+	type MaxDeadlinesPerBlock = ConstU32<64>;
+	type MaxAuthorities = ConstU32<32>;
+	type MaxCampaignsPerRule = ConstU32<8>;
+	type ReportPriority = ReportPriority;
+	type WeightInfo = pallet_connection_chain::weights::SubstrateWeight<Runtime>;
+}

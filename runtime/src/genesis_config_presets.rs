@@ -8,10 +8,12 @@
 //! | `linked_ledger` | a plain Substrate ledger the connection chain links to | Alice | [`LINKED_LEDGER_BLOCK_TIME_MS`] |
 
 use crate::{
-	AccountId, Balance, BalancesConfig, BlockTimeConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+	AccountId, Balance, BalancesConfig, BlockTimeConfig, ConnectionChainConfig,
+	RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_connection_chain::crypto::AuthorityId as AttestationId;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -27,6 +29,11 @@ pub const DEV_BLOCK_TIME_MS: u64 = 2_000;
 pub const LOCAL_BLOCK_TIME_MS: u64 = 6_000;
 /// Block time of the linked ledger.
 pub const LINKED_LEDGER_BLOCK_TIME_MS: u64 = 1_000;
+
+/// Reports an observation needs on the development chain: its one validator.
+pub const DEV_ATTESTATION_THRESHOLD: u32 = 1;
+/// Reports an observation needs on the testnet: two of its three validators.
+pub const LOCAL_ATTESTATION_THRESHOLD: u32 = 2;
 
 /// What each dev account holds on the connection chain.
 pub const CONNECTION_CHAIN_ENDOWMENT: Balance = 1_000_000 * UNIT;
@@ -45,16 +52,28 @@ fn genesis(
 	endowed: Vec<(AccountId, Balance)>,
 	root: Sr25519Keyring,
 	block_time_ms: u64,
+	attestation_threshold: u32,
 ) -> Value {
 	let aura: Vec<AuraId> = validators.iter().map(|(aura, _)| aura.public().into()).collect();
 	let grandpa: Vec<(GrandpaId, u64)> =
 		validators.iter().map(|(_, grandpa)| (grandpa.public().into(), 1)).collect();
+	// The validators attest linked-chain observations with their sr25519 dev key too; a
+	// chain with threshold 0 has no attesters (the linked ledger watches no other chain).
+	let attesters: Vec<AttestationId> = if attestation_threshold == 0 {
+		Vec::new()
+	} else {
+		validators.iter().map(|(aura, _)| aura.public().into()).collect()
+	};
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: endowed },
 		aura: pallet_aura::GenesisConfig { authorities: aura },
 		grandpa: pallet_grandpa::GenesisConfig { authorities: grandpa },
 		sudo: SudoConfig { key: Some(root.to_account_id()) },
 		block_time: BlockTimeConfig { block_time_ms },
+		connection_chain: ConnectionChainConfig {
+			authorities: attesters,
+			threshold: attestation_threshold
+		},
 	})
 }
 
@@ -73,6 +92,7 @@ pub fn development_config_genesis() -> Value {
 		dev_endowments(CONNECTION_CHAIN_ENDOWMENT),
 		Sr25519Keyring::Alice,
 		DEV_BLOCK_TIME_MS,
+		DEV_ATTESTATION_THRESHOLD,
 	)
 }
 
@@ -83,6 +103,7 @@ pub fn local_config_genesis() -> Value {
 		dev_endowments(CONNECTION_CHAIN_ENDOWMENT),
 		Sr25519Keyring::Alice,
 		LOCAL_BLOCK_TIME_MS,
+		LOCAL_ATTESTATION_THRESHOLD,
 	)
 }
 
@@ -100,7 +121,7 @@ pub fn linked_ledger_config_genesis() -> Value {
 	.iter()
 	.map(|k| (k.to_account_id(), LINKED_LEDGER_ENDOWMENT))
 	.collect();
-	genesis(&[ALICE], endowed, Sr25519Keyring::Alice, LINKED_LEDGER_BLOCK_TIME_MS)
+	genesis(&[ALICE], endowed, Sr25519Keyring::Alice, LINKED_LEDGER_BLOCK_TIME_MS, 0)
 }
 
 /// The JSON patch of the preset named `id`, if there is one.

@@ -53,10 +53,12 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// Keys a validator registers: block authoring (Aura) and finality (GRANDPA).
+	/// Keys a validator registers: block authoring (Aura), finality (GRANDPA) and the
+	/// attestation of linked-chain observations (connection chain, key type `ccat`).
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
+		pub connection_chain: ConnectionChain,
 	}
 }
 

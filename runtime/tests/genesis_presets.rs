@@ -72,6 +72,15 @@ fn sudo_key() -> Option<AccountId> {
 	pallet_sudo::Key::<Runtime>::get()
 }
 
+/// The attestation authorities (as sr25519 keys) and threshold.
+fn attestation() -> (Vec<[u8; 32]>, u32) {
+	let authorities = pallet_connection_chain::Authorities::<Runtime>::get()
+		.into_iter()
+		.map(|key| sp_core::crypto::ByteArray::as_slice(&key).try_into().unwrap())
+		.collect();
+	(authorities, pallet_connection_chain::Threshold::<Runtime>::get())
+}
+
 fn block_time() -> u64 {
 	<Runtime as pallet_aura::Config>::SlotDuration::get()
 }
@@ -105,6 +114,7 @@ fn development_preset_has_alice_as_only_validator_and_short_blocks() {
 		assert_eq!(sudo_key(), Some(Sr25519Keyring::Alice.to_account_id()));
 		assert_eq!(block_time(), DEV_BLOCK_TIME_MS);
 		assert!(block_time() <= 2_000, "dev blocks must be 2 s or shorter");
+		assert_eq!(attestation(), (vec![Sr25519Keyring::Alice.public().0], 1));
 	});
 }
 
@@ -116,6 +126,8 @@ fn local_preset_has_three_validators_and_six_second_blocks() {
 		assert_eq!(sudo_key(), Some(Sr25519Keyring::Alice.to_account_id()));
 		assert_eq!(block_time(), LOCAL_BLOCK_TIME_MS);
 		assert_eq!(block_time(), 6_000);
+		let keys = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
+		assert_eq!(attestation(), (keys.iter().map(|k| k.public().0).collect(), 2));
 	});
 }
 
@@ -137,6 +149,7 @@ fn linked_ledger_preset_has_its_own_endowments_and_short_blocks() {
 		assert_ne!(LINKED_LEDGER_ENDOWMENT, CONNECTION_CHAIN_ENDOWMENT);
 		assert_eq!(block_time(), LINKED_LEDGER_BLOCK_TIME_MS);
 		assert!(block_time() <= 2_000);
+		assert_eq!(attestation(), (vec![], 0), "the linked ledger watches no chain");
 	});
 }
 

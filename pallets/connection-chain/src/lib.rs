@@ -1,28 +1,976 @@
 //! # Connection-chain pallet
 //!
-//! Records cross-chain transfers between two linked chains of different architectures (a
-//! Substrate chain and an EVM chain): the sender's asset is put on hold in a vault on its chain,
-//! the counter-transfer is made on the other chain, then the hold is confirmed to the
-//! counterparty or cancelled back to its owner.
+//! Carries value between two linked chains of different architectures, a Substrate chain and an
+//! EVM chain, and records every cross-chain transfer as one record with its whole trail.
 //!
-//! This crate is wired into the runtime from the start so that the runtime's pallet indices,
-//! genesis presets and metadata stay stable while the pallet grows. Its storage, calls and
-//! off-chain workers are built in the following issues; for now it declares only its
-//! configuration trait.
+//! ## Concepts
+//!
+//! - **Linked chain**: a chain registered by the admin origin, with its kind (`Substrate`,
+//!   `Evm`), name, asset, the **vault** (escrow) account the validators control on it, the
+//!   confirmations a transaction needs there before it counts as final, a status (`Active`, or
+//!   `Paused`: no new requests, but every transfer in flight still finishes or refunds) and a
+//!   volume limit per period. Accounts on a linked chain are checked against its kind: 32 bytes
+//!   on a Substrate chain, 20 on an EVM chain; anything else is refused with
+//!   [`Error::MalformedAccount`] and never stored.
+//! - **Operator**: an exchange provider. It registers with a bond held on this chain
+//!   ([`HoldReason::OperatorBond`]), names a settlement account on each linked chain, and keeps
+//!   **liquidity** in each vault: deposited by the operator (credited when the deposit is seen
+//!   final), reserved for transfers in flight, paid out, and withdrawn through a recorded
+//!   outbound transfer. Liquidity never goes negative: a request the operator cannot cover is
+//!   refused up front ([`Error::InsufficientLiquidity`]).
+//! - **Rule**: an operator's offer for one ordered pair of chains: an exact exchange rate
+//!   (a fraction), a fee (fixed plus proportional, in the source asset), a minimum and maximum
+//!   amount and a validity window. **Campaigns** improve a rule for a while, optionally only for
+//!   requesters who hold a given amount on this chain, optionally up to a volume budget.
+//! - **Quote**: what a requester receives ([`quote`] module, runtime API `quote`). The request
+//!   carries `min_received`, so a rate change between quote and request can never hurt the
+//!   requester. Rounding is stated in the [`quote`] module and never favours the operator by a
+//!   unit or more.
+//! - **Transfer**: one record holding the requester, the rule, the source leg (chain, sender,
+//!   amount), the destination leg (chain, recipient, amount), the fee, `min_received`, the
+//!   deadlines, the client reference, the **hold state** of the source asset and the **trail**:
+//!   each step (request, deposit, payout, settlement, refund, expiry, cancellation) with the
+//!   linked chain, its transaction hash, block number and hash, the amount, the result and the
+//!   connection-chain block and time when it was requested and when it was fixed.
+//! - **Outbound instruction**: each transfer a vault must make (payout, settlement, refund,
+//!   operator withdrawal, return of a stray deposit), with a unique id the validators' off-chain
+//!   workers execute exactly once.
+//! - **Attestation**: the workers report what they see on the linked chains ([`Observation`])
+//!   with fee-less authorized transactions signed by an attestation key ([`crypto`], key type
+//!   `ccat`, part of the session keys). An observation takes effect when [`Threshold`]
+//!   distinct authorities reported the same one; reports that conflict with it are kept as
+//!   evidence ([`SubjectReports`]) and advance nothing.
+//!
+//! ## Lifecycle
+//!
+//! ```text
+//!  request_transfer ──► AwaitingDeposit ──deposit final──► PayingOut ──payout final──► Settling ──settlement final──► Completed
+//!       │                 │        │   (asset Held)          │  (payout failed,          (Confirmed to operator)
+//!       │                 │        │                         │   or proven dead after
+//!       │      cancel ◄───┘        └── deposit deadline      │   the payout deadline)
+//!       │        ▼                          ▼                 ▼
+//!       │    Cancelled                   Expired          Refunding ──refund final──► Refunded
+//!       │  (nothing moved)          (nothing moved)    (Returned to sender)
+//! ```
+//!
+//! Deadlines fire by themselves in `on_initialize`, at most
+//! [`Config::MaxDeadlinesPerBlock`] per block. A refund is only issued once the payout provably
+//! cannot land (it failed on chain, or the workers prove it dead: a mortal extrinsic past its
+//! era, an EVM nonce taken by another transaction, or never submitted). A payout that lands
+//! after its deadline still completes the transfer. Every transfer ends in exactly one terminal
+//! state. A deposit with the wrong amount or sender, for a transfer no longer waiting, or with
+//! no recognisable reference is returned to its sender, never kept.
+//!
+//! ## Worked example
+//!
+//! An operator's rule from the Substrate linked ledger (LNK, 12 decimals) to the EVM chain
+//! (ETH, 18 decimals) at 1 LNK = 0.001 ETH: 10¹² planck buy 10¹⁵ wei, so the rate is
+//! `1_000 / 1` (wei per planck). Fee: `fixed = 10¹⁰` planck (0.01 LNK) plus 0.5 %.
+//!
+//! A request of `amount_in` = 100 LNK = 10¹⁴ planck:
+//!
+//! | | planck / wei | in tokens |
+//! |---|---|---|
+//! | fee = 10¹⁰ + floor(0.5 % · 10¹⁴) | 510,000,000,000 planck | 0.51 LNK |
+//! | net = 10¹⁴ − fee | 99,490,000,000,000 planck | 99.49 LNK |
+//! | amount_out = floor(net · 1,000 / 1) | 99,490,000,000,000,000 wei | 0.09949 ETH |
+//!
+//! The sender deposits 100 LNK into the ledger's vault, referencing the transfer id; once that
+//! deposit is final the asset is **held**. The EVM vault pays 0.09949 ETH to the recipient out
+//! of the operator's liquidity (reserved for it at request time). Once that payout is final, the
+//! hold is **confirmed to the operator**: the ledger vault sends the 100 LNK to the operator's
+//! settlement account. Had the payout failed, the hold would have been **cancelled** and the
+//! 100 LNK returned to the account they came from.
+//!
+//! ## Storage cost of a transfer
+//!
+//! A transfer record is at most [`Transfer::max_encoded_len`] bytes (its trail holds at most
+//! 16 steps), plus three index entries (by requester, by state, by client reference; about
+//! 100 bytes), one deadline entry (removed when processed) and one outbound instruction record
+//! per vault transfer (payout, settlement or refund, with their retries; each about 120 bytes).
+//! Votes on observations are removed once the observation takes effect.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 pub use pallet::*;
+
+pub mod attestation;
+pub mod crypto;
+mod lifecycle;
+pub mod quote;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
 
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::connection-chain";
 
 #[frame_support::pallet]
 pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::Precision,
+			UnixTime,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{traits::Zero, RuntimeAppPublic};
+
+	/// The balance type of the connection chain's currency.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A transfer record.
+	pub type TransferOf<T> =
+		Transfer<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// An exchange rule.
+	pub type RuleOf<T> = Rule<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// A campaign.
+	pub type CampaignOf<T> = Campaign<BalanceOf<T>, BlockNumberFor<T>>;
+	/// An outbound instruction.
+	pub type InstructionOf<T> =
+		OutboundInstruction<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// An observation reported by the workers.
+	pub type ObservationOf<T> = Observation<<T as frame_system::Config>::AccountId>;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds on the connection chain.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// An operator's bond, held while it is registered.
+		OperatorBond,
+		/// A requester's deposit, held while its transfer record is open.
+		RequestDeposit,
+	}
 
 	/// Configuration of the connection-chain pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {}
+	pub trait Config: frame_system::Config {
+		/// The connection chain's currency: bonds and request deposits are held in it.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Registers and manages linked chains and the attestation authorities.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The attestation key of an authority.
+		type AuthorityId: Member
+			+ Parameter
+			+ RuntimeAppPublic
+			+ Ord
+			+ MaybeSerializeDeserialize
+			+ MaxEncodedLen;
+
+		/// The connection chain's clock, for the trail's timestamps.
+		type UnixTime: UnixTime;
+
+		/// Bond an operator must put on hold to register.
+		#[pallet::constant]
+		type OperatorBond: Get<BalanceOf<Self>>;
+
+		/// Deposit held from a requester while its transfer record is open.
+		#[pallet::constant]
+		type RequestDeposit: Get<BalanceOf<Self>>;
+
+		/// Blocks a requester has to make the deposit.
+		#[pallet::constant]
+		type DepositWindow: Get<BlockNumberFor<Self>>;
+
+		/// Blocks the payout has to become final once the deposit is held; afterwards the
+		/// workers must stop it and prove it dead before the deposit is refunded.
+		#[pallet::constant]
+		type PayoutWindow: Get<BlockNumberFor<Self>>;
+
+		/// Most deadlines processed in one block (the rest wait for the next block).
+		#[pallet::constant]
+		type MaxDeadlinesPerBlock: Get<u32>;
+
+		/// Most attestation authorities.
+		#[pallet::constant]
+		type MaxAuthorities: Get<u32>;
+
+		/// Most campaigns on one rule.
+		#[pallet::constant]
+		type MaxCampaignsPerRule: Get<u32>;
+
+		/// Transaction priority of the workers' reports.
+		#[pallet::constant]
+		type ReportPriority: Get<TransactionPriority>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	// ---- Linked chains ----
+
+	/// Id the next registered chain gets.
+	#[pallet::storage]
+	pub type NextChainId<T> = StorageValue<_, ChainId, ValueQuery>;
+
+	/// Linked chains.
+	#[pallet::storage]
+	pub type Chains<T: Config> =
+		StorageMap<_, Twox64Concat, ChainId, LinkedChain<BlockNumberFor<T>>>;
+
+	/// What each chain's vault holds, as this pallet accounts for it.
+	#[pallet::storage]
+	pub type VaultLedgers<T> = StorageMap<_, Twox64Concat, ChainId, VaultLedger, ValueQuery>;
+
+	/// Volume requested from each chain in its current period: (period start, volume).
+	#[pallet::storage]
+	pub type ChainVolume<T: Config> =
+		StorageMap<_, Twox64Concat, ChainId, (BlockNumberFor<T>, LinkedAmount), ValueQuery>;
+
+	/// The last vault balance the workers reported for each chain, and the block it was read at.
+	#[pallet::storage]
+	pub type ObservedVaultBalance<T> =
+		StorageMap<_, Twox64Concat, ChainId, (LinkedAmount, LinkedBlock)>;
+
+	// ---- Operators, rules, campaigns ----
+
+	/// Registered operators.
+	#[pallet::storage]
+	pub type Operators<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, OperatorInfo<BalanceOf<T>>>;
+
+	/// Each operator's settlement account on each linked chain.
+	#[pallet::storage]
+	pub type SettlementAccounts<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, ChainId, LinkedAccount>;
+
+	/// Each operator's liquidity in each linked chain's vault.
+	#[pallet::storage]
+	pub type OperatorLiquidity<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		ChainId,
+		Liquidity,
+		ValueQuery,
+	>;
+
+	/// Id the next rule gets.
+	#[pallet::storage]
+	pub type NextRuleId<T> = StorageValue<_, RuleId, ValueQuery>;
+
+	/// Exchange rules.
+	#[pallet::storage]
+	pub type Rules<T: Config> = StorageMap<_, Twox64Concat, RuleId, RuleOf<T>>;
+
+	/// The rule of each operator for each ordered pair of chains (at most one).
+	#[pallet::storage]
+	pub type RuleByPair<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Twox64Concat, ChainId>,
+			NMapKey<Twox64Concat, ChainId>,
+		),
+		RuleId,
+	>;
+
+	/// Id the next campaign gets.
+	#[pallet::storage]
+	pub type NextCampaignId<T> = StorageValue<_, CampaignId, ValueQuery>;
+
+	/// Campaigns.
+	#[pallet::storage]
+	pub type Campaigns<T: Config> = StorageMap<_, Twox64Concat, CampaignId, CampaignOf<T>>;
+
+	/// The campaigns of each rule.
+	#[pallet::storage]
+	pub type RuleCampaigns<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		RuleId,
+		BoundedVec<CampaignId, T::MaxCampaignsPerRule>,
+		ValueQuery,
+	>;
+
+	// ---- Transfers ----
+
+	/// Id the next transfer gets.
+	#[pallet::storage]
+	pub type NextTransferId<T> = StorageValue<_, TransferId, ValueQuery>;
+
+	/// Transfer records.
+	#[pallet::storage]
+	pub type Transfers<T: Config> = StorageMap<_, Twox64Concat, TransferId, TransferOf<T>>;
+
+	/// Index: the transfers of each requester.
+	#[pallet::storage]
+	pub type TransfersByRequester<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, TransferId, ()>;
+
+	/// Index: the transfers in each state.
+	#[pallet::storage]
+	pub type TransfersByState<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, TransferState, Twox64Concat, TransferId, ()>;
+
+	/// Index: each requester's client references, to the transfer they made.
+	#[pallet::storage]
+	pub type ClientReferences<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		BoundedVec<u8, MaxClientReferenceLen>,
+		TransferId,
+	>;
+
+	/// Deadlines due at each block: the transfers to check then.
+	#[pallet::storage]
+	pub type DeadlineQueue<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<TransferId, T::MaxDeadlinesPerBlock>,
+		ValueQuery,
+	>;
+
+	/// The first block whose deadlines are not all processed yet.
+	#[pallet::storage]
+	pub type DeadlineCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	// ---- Outbound instructions and deposits ----
+
+	/// Id the next outbound instruction gets.
+	#[pallet::storage]
+	pub type NextInstructionId<T> = StorageValue<_, InstructionId, ValueQuery>;
+
+	/// Outbound instructions (kept after they end, as the record of the vault's transfers).
+	#[pallet::storage]
+	pub type Outbound<T: Config> = StorageMap<_, Twox64Concat, InstructionId, InstructionOf<T>>;
+
+	/// Index: the instructions each chain's vault still has to execute or see final.
+	#[pallet::storage]
+	pub type PendingOutbound<T> =
+		StorageDoubleMap<_, Twox64Concat, ChainId, Twox64Concat, InstructionId, ()>;
+
+	/// Deposits already handled, by chain and transaction hash, and what became of each.
+	#[pallet::storage]
+	pub type SeenDeposits<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		ChainId,
+		Identity,
+		sp_core::H256,
+		DepositReference<T::AccountId>,
+	>;
+
+	// ---- Attestations ----
+
+	/// The attestation authorities, in index order.
+	#[pallet::storage]
+	pub type Authorities<T: Config> =
+		StorageValue<_, BoundedVec<T::AuthorityId, T::MaxAuthorities>, ValueQuery>;
+
+	/// How many distinct authorities must report the same observation for it to take effect.
+	#[pallet::storage]
+	pub type Threshold<T> = StorageValue<_, u32, ValueQuery>;
+
+	/// Which authority reported which observation (by observation hash), until it takes effect.
+	#[pallet::storage]
+	pub type Votes<T> =
+		StorageDoubleMap<_, Identity, sp_core::H256, Twox64Concat, u32, (), OptionQuery>;
+
+	/// How many authorities reported each observation, until it takes effect.
+	#[pallet::storage]
+	pub type VoteCount<T> = StorageMap<_, Identity, sp_core::H256, u32, ValueQuery>;
+
+	/// The distinct observations reported about each subject. More than one means the
+	/// authorities disagree; the entry stays as evidence.
+	#[pallet::storage]
+	pub type SubjectReports<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		ObservationSubject,
+		BoundedVec<sp_core::H256, T::MaxAuthorities>,
+		ValueQuery,
+	>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The attestation authorities.
+		pub authorities: Vec<T::AuthorityId>,
+		/// Reports needed for an observation to take effect (1 ≤ threshold ≤ authorities).
+		pub threshold: u32,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if self.authorities.is_empty() {
+				return;
+			}
+			Pallet::<T>::do_set_authorities(self.authorities.clone(), self.threshold)
+				.expect("genesis authorities and threshold are valid");
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A linked chain was registered.
+		ChainRegistered { chain: ChainId, kind: ChainKind, vault: LinkedAccount },
+		/// A linked chain's settings changed.
+		ChainUpdated { chain: ChainId },
+		/// A linked chain takes no new requests.
+		ChainPaused { chain: ChainId },
+		/// A linked chain takes new requests again.
+		ChainResumed { chain: ChainId },
+		/// The attestation authorities or threshold changed.
+		AuthoritiesSet { count: u32, threshold: u32 },
+		/// An operator registered.
+		OperatorRegistered { operator: T::AccountId, bond: BalanceOf<T> },
+		/// An operator named its settlement account on a chain.
+		SettlementAccountSet { operator: T::AccountId, chain: ChainId, account: LinkedAccount },
+		/// An operator left; its bond was released.
+		OperatorDeregistered { operator: T::AccountId },
+		/// A rule was created or changed.
+		RuleSet { rule: RuleId, operator: T::AccountId, source: ChainId, destination: ChainId },
+		/// A rule was removed.
+		RuleRemoved { rule: RuleId },
+		/// A campaign was created.
+		CampaignCreated { campaign: CampaignId, rule: RuleId },
+		/// A campaign was ended.
+		CampaignEnded { campaign: CampaignId },
+		/// An operator's liquidity deposit was credited.
+		LiquidityDeposited { operator: T::AccountId, chain: ChainId, amount: LinkedAmount },
+		/// An operator asked to withdraw liquidity; the vault will pay it out.
+		LiquidityWithdrawalRequested {
+			operator: T::AccountId,
+			chain: ChainId,
+			amount: LinkedAmount,
+			instruction: InstructionId,
+		},
+		/// A transfer was requested.
+		TransferRequested {
+			transfer: TransferId,
+			requester: T::AccountId,
+			rule: RuleId,
+			amount_in: LinkedAmount,
+			amount_out: LinkedAmount,
+			fee: LinkedAmount,
+			campaign: Option<CampaignId>,
+			deposit_deadline: BlockNumberFor<T>,
+		},
+		/// A step was added to a transfer's trail, or an existing step reached its outcome.
+		TrailStepRecorded { transfer: TransferId, index: u32, kind: StepKind, result: StepResult },
+		/// A transfer changed state.
+		TransferStateChanged { transfer: TransferId, from: TransferState, to: TransferState },
+		/// The payout deadline passed: the workers must stop the payout and prove it dead.
+		PayoutCancellationRequested { transfer: TransferId, instruction: InstructionId },
+		/// The vault of a chain must make a transfer.
+		InstructionCreated {
+			instruction: InstructionId,
+			chain: ChainId,
+			purpose: OutboundPurpose<T::AccountId>,
+			recipient: LinkedAccount,
+			amount: LinkedAmount,
+		},
+		/// An instruction reached its outcome.
+		InstructionConcluded { instruction: InstructionId, status: OutboundStatus },
+		/// An instruction failed too often and waits for the admin to retry it.
+		InstructionStuck { instruction: InstructionId },
+		/// A deposit was not accepted and will be returned to its sender.
+		DepositRejected {
+			chain: ChainId,
+			tx_hash: sp_core::H256,
+			from: LinkedAccount,
+			amount: LinkedAmount,
+			reason: DepositRejection,
+			instruction: InstructionId,
+		},
+		/// An authority reported an observation.
+		Reported { authority: u32, observation: sp_core::H256, votes: u32 },
+		/// An observation reached the threshold and took effect.
+		ObservationApplied { observation: sp_core::H256 },
+		/// An observation reached the threshold but no longer applied (the state moved on).
+		ObservationObsolete { observation: sp_core::H256 },
+		/// Authorities reported different observations about the same subject.
+		ConflictingReports { subject: ObservationSubject, observations: u32 },
+		/// A vault balance was reported; `expected` is what the ledger says it should hold.
+		VaultBalanceObserved { chain: ChainId, balance: LinkedAmount, expected: LinkedAmount },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No linked chain with this id.
+		UnknownChain,
+		/// The chain is paused: it takes no new requests.
+		ChainPaused,
+		/// The chain is not paused.
+		ChainNotPaused,
+		/// The chain is already paused.
+		ChainAlreadyPaused,
+		/// The account is not a valid account of the chain's kind.
+		MalformedAccount,
+		/// A name or symbol is empty or too long.
+		BadName,
+		/// A volume limit needs a non-zero period.
+		BadVolumeLimit,
+		/// The vault cannot change while it holds anything for the pallet.
+		VaultInUse,
+		/// The number of authorities is zero or above the maximum.
+		BadAuthorities,
+		/// The threshold must be between 1 and the number of authorities.
+		BadThreshold,
+		/// The caller is already an operator.
+		AlreadyOperator,
+		/// The caller is not an operator.
+		NotOperator,
+		/// The bond cannot be held.
+		CannotHoldBond,
+		/// The operator still has open transfers, rules, liquidity or withdrawals.
+		OperatorBusy,
+		/// The operator has no settlement account on that chain.
+		NoSettlementAccount,
+		/// The operator's free liquidity does not cover the amount.
+		InsufficientLiquidity,
+		/// The amount must be above zero.
+		ZeroAmount,
+		/// No rule with this id.
+		UnknownRule,
+		/// Source and destination must be different chains.
+		SameChain,
+		/// The rate's denominator must not be zero, nor its numerator.
+		BadRate,
+		/// The rule's minimum is above its maximum, or its window ends before it starts.
+		BadRuleLimits,
+		/// The caller does not own this rule.
+		NotRuleOwner,
+		/// The rule is outside its validity window.
+		RuleNotValid,
+		/// The amount is below the rule's minimum.
+		AmountTooSmall,
+		/// The amount is above the rule's maximum.
+		AmountTooLarge,
+		/// The fee takes the whole amount.
+		FeeExceedsAmount,
+		/// The recipient would receive nothing.
+		NothingReceived,
+		/// The amounts overflow.
+		Overflow,
+		/// The quote gives less than `min_received`.
+		BelowMinReceived,
+		/// The request would exceed the source chain's volume limit for this period.
+		VolumeLimitExceeded,
+		/// The client reference is already used by one of the caller's transfers.
+		DuplicateClientReference,
+		/// The request deposit cannot be held.
+		CannotHoldRequestDeposit,
+		/// No campaign with this id.
+		UnknownCampaign,
+		/// The rule has as many campaigns as allowed.
+		TooManyCampaigns,
+		/// The campaign's window ends before it starts, or it changes nothing.
+		BadCampaign,
+		/// No transfer with this id.
+		UnknownTransfer,
+		/// Only the requester can do this.
+		NotRequester,
+		/// The transfer is past the point where this is possible.
+		InvalidTransferState,
+		/// The deadline queue is full for the next many blocks.
+		DeadlineQueueFull,
+		/// No instruction with this id.
+		UnknownInstruction,
+		/// The instruction is not stuck.
+		InstructionNotStuck,
+		/// The reporter is not an attestation authority.
+		NotAuthority,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::process_deadlines(now)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		// ---- Admin ----
+
+		/// Registers a linked chain. `vault` is the raw account bytes of the vault on that
+		/// chain (32 for Substrate, 20 for EVM).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_chain())]
+		pub fn register_chain(
+			origin: OriginFor<T>,
+			kind: ChainKind,
+			name: Vec<u8>,
+			asset: AssetInfo,
+			vault: Vec<u8>,
+			confirmations: u32,
+			volume_limit: VolumeLimit<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			let name: BoundedVec<u8, MaxNameLen> =
+				name.try_into().map_err(|_| Error::<T>::BadName)?;
+			ensure!(!name.is_empty() && !asset.symbol.is_empty(), Error::<T>::BadName);
+			ensure!(!volume_limit.period.is_zero(), Error::<T>::BadVolumeLimit);
+			let vault = LinkedAccount::parse(kind, &vault).ok_or(Error::<T>::MalformedAccount)?;
+			let chain = NextChainId::<T>::get();
+			NextChainId::<T>::put(chain.checked_add(1).ok_or(Error::<T>::Overflow)?);
+			Chains::<T>::insert(
+				chain,
+				LinkedChain {
+					kind,
+					name,
+					asset,
+					vault,
+					confirmations,
+					status: ChainStatus::Active,
+					volume_limit,
+				},
+			);
+			Self::deposit_event(Event::ChainRegistered { chain, kind, vault });
+			Ok(())
+		}
+
+		/// Changes a linked chain's vault, confirmations or volume limit (`None` keeps the
+		/// current value). The vault can only change while the ledger holds nothing in it.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_chain())]
+		pub fn update_chain(
+			origin: OriginFor<T>,
+			chain: ChainId,
+			vault: Option<Vec<u8>>,
+			confirmations: Option<u32>,
+			volume_limit: Option<VolumeLimit<BlockNumberFor<T>>>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Chains::<T>::try_mutate(chain, |entry| -> DispatchResult {
+				let linked = entry.as_mut().ok_or(Error::<T>::UnknownChain)?;
+				if let Some(vault) = vault {
+					let vault = LinkedAccount::parse(linked.kind, &vault)
+						.ok_or(Error::<T>::MalformedAccount)?;
+					ensure!(
+						VaultLedgers::<T>::get(chain) == VaultLedger::default(),
+						Error::<T>::VaultInUse
+					);
+					linked.vault = vault;
+				}
+				if let Some(confirmations) = confirmations {
+					linked.confirmations = confirmations;
+				}
+				if let Some(limit) = volume_limit {
+					ensure!(!limit.period.is_zero(), Error::<T>::BadVolumeLimit);
+					linked.volume_limit = limit;
+				}
+				Ok(())
+			})?;
+			Self::deposit_event(Event::ChainUpdated { chain });
+			Ok(())
+		}
+
+		/// Pauses a linked chain: no new requests from or to it; transfers in flight finish.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::pause_chain())]
+		pub fn pause_chain(origin: OriginFor<T>, chain: ChainId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::set_chain_status(chain, ChainStatus::Paused)?;
+			Self::deposit_event(Event::ChainPaused { chain });
+			Ok(())
+		}
+
+		/// Resumes a paused linked chain.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::resume_chain())]
+		pub fn resume_chain(origin: OriginFor<T>, chain: ChainId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::set_chain_status(chain, ChainStatus::Active)?;
+			Self::deposit_event(Event::ChainResumed { chain });
+			Ok(())
+		}
+
+		/// Sets the attestation authorities and the threshold of reports an observation needs.
+		/// Reports in progress are counted against the new set from now on.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_authorities(authorities.len() as u32))]
+		pub fn set_authorities(
+			origin: OriginFor<T>,
+			authorities: Vec<T::AuthorityId>,
+			threshold: u32,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_authorities(authorities, threshold)
+		}
+
+		/// Retries a stuck outbound instruction (one that failed too often) as a new
+		/// instruction, once the cause (e.g. an empty vault) is fixed.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::retry_instruction())]
+		pub fn retry_instruction(
+			origin: OriginFor<T>,
+			instruction: InstructionId,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_retry_stuck(instruction)
+		}
+
+		// ---- Operators ----
+
+		/// Registers the caller as an operator, holding the operator bond.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::register_operator())]
+		pub fn register_operator(origin: OriginFor<T>) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			ensure!(!Operators::<T>::contains_key(&operator), Error::<T>::AlreadyOperator);
+			let bond = T::OperatorBond::get();
+			T::Currency::hold(&HoldReason::OperatorBond.into(), &operator, bond)
+				.map_err(|_| Error::<T>::CannotHoldBond)?;
+			Operators::<T>::insert(
+				&operator,
+				OperatorInfo { bond, open_transfers: 0, rules: 0, pending_withdrawals: 0 },
+			);
+			Self::deposit_event(Event::OperatorRegistered { operator, bond });
+			Ok(())
+		}
+
+		/// Names the caller's settlement account on a chain (raw account bytes of its kind):
+		/// settled deposits and withdrawals go there.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_settlement_account())]
+		pub fn set_settlement_account(
+			origin: OriginFor<T>,
+			chain: ChainId,
+			account: Vec<u8>,
+		) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			ensure!(Operators::<T>::contains_key(&operator), Error::<T>::NotOperator);
+			let linked = Chains::<T>::get(chain).ok_or(Error::<T>::UnknownChain)?;
+			let account =
+				LinkedAccount::parse(linked.kind, &account).ok_or(Error::<T>::MalformedAccount)?;
+			SettlementAccounts::<T>::insert(&operator, chain, account);
+			Self::deposit_event(Event::SettlementAccountSet { operator, chain, account });
+			Ok(())
+		}
+
+		/// Creates or replaces the caller's rule for the ordered pair `source → destination`.
+		/// Transfers already requested keep the terms they were quoted.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::set_rule())]
+		pub fn set_rule(
+			origin: OriginFor<T>,
+			source: ChainId,
+			destination: ChainId,
+			terms: RuleTerms<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_set_rule(operator, source, destination, terms)
+		}
+
+		/// Removes one of the caller's rules, with its campaigns.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::remove_rule(T::MaxCampaignsPerRule::get()))]
+		pub fn remove_rule(origin: OriginFor<T>, rule: RuleId) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_remove_rule(operator, rule)
+		}
+
+		/// Starts a campaign on one of the caller's rules.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::create_campaign())]
+		pub fn create_campaign(
+			origin: OriginFor<T>,
+			rule: RuleId,
+			terms: CampaignTerms<BalanceOf<T>, BlockNumberFor<T>>,
+		) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_create_campaign(operator, rule, terms)
+		}
+
+		/// Ends one of the caller's campaigns now.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::end_campaign(T::MaxCampaignsPerRule::get()))]
+		pub fn end_campaign(origin: OriginFor<T>, campaign: CampaignId) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_end_campaign(operator, campaign)
+		}
+
+		/// Withdraws free liquidity from a chain's vault to the caller's settlement account
+		/// there, through a recorded outbound transfer.
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::withdraw_liquidity())]
+		pub fn withdraw_liquidity(
+			origin: OriginFor<T>,
+			chain: ChainId,
+			amount: LinkedAmount,
+		) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_withdraw_liquidity(operator, chain, amount)
+		}
+
+		/// Deregisters the caller and releases its bond. Only possible with no open transfer,
+		/// no rule, no liquidity left and no withdrawal in flight.
+		#[pallet::call_index(17)]
+		#[pallet::weight(T::WeightInfo::deregister_operator())]
+		pub fn deregister_operator(origin: OriginFor<T>) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_deregister_operator(operator)
+		}
+
+		// ---- Users ----
+
+		/// Requests a transfer under `rule`: the caller (or whoever controls `sender` on the
+		/// source chain) then deposits `amount_in` from `sender` into the source vault, with the
+		/// transfer id as reference, before the deposit deadline; the recipient receives at
+		/// least `min_received` on the destination chain.
+		///
+		/// `client_reference` (up to 32 bytes) must be new for the caller: repeating a request
+		/// with the same reference is refused, so a retried submission never makes two
+		/// transfers.
+		#[pallet::call_index(20)]
+		#[pallet::weight(T::WeightInfo::request_transfer(T::MaxCampaignsPerRule::get()))]
+		pub fn request_transfer(
+			origin: OriginFor<T>,
+			rule: RuleId,
+			amount_in: LinkedAmount,
+			sender: Vec<u8>,
+			recipient: Vec<u8>,
+			min_received: LinkedAmount,
+			client_reference: BoundedVec<u8, MaxClientReferenceLen>,
+		) -> DispatchResult {
+			let requester = ensure_signed(origin)?;
+			Self::do_request_transfer(
+				requester,
+				rule,
+				amount_in,
+				&sender,
+				&recipient,
+				min_received,
+				client_reference,
+			)
+			.map(|_| ())
+		}
+
+		/// Cancels one of the caller's transfers that has no deposit yet. Nothing moved, so
+		/// nothing is returned but the request deposit.
+		#[pallet::call_index(21)]
+		#[pallet::weight(T::WeightInfo::cancel_transfer())]
+		pub fn cancel_transfer(origin: OriginFor<T>, transfer: TransferId) -> DispatchResult {
+			let requester = ensure_signed(origin)?;
+			Self::do_cancel_transfer(requester, transfer)
+		}
+
+		// ---- Workers ----
+
+		/// An attestation authority reports an observation of a linked chain. Submitted by the
+		/// validators' off-chain workers as a fee-less authorized transaction; `signature` is
+		/// the authority's signature of [`attestation::signing_payload`].
+		#[pallet::call_index(30)]
+		#[pallet::weight(T::WeightInfo::report_deposit().max(T::WeightInfo::report_outcome()))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_report())]
+		#[pallet::authorize(Self::authorize_report)]
+		pub fn report(
+			origin: OriginFor<T>,
+			observation: ObservationOf<T>,
+			authority: u32,
+			// Checked in `authorize_report`.
+			_signature: <T::AuthorityId as RuntimeAppPublic>::Signature,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			Self::do_report(observation, authority);
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The connection chain's current block and time.
+		pub(crate) fn stamp() -> Stamp<BlockNumberFor<T>> {
+			let time = T::UnixTime::now().as_millis();
+			Stamp {
+				block: frame_system::Pallet::<T>::block_number(),
+				time: Moment::try_from(time).unwrap_or(Moment::MAX),
+			}
+		}
+
+		fn set_chain_status(chain: ChainId, status: ChainStatus) -> DispatchResult {
+			Chains::<T>::try_mutate(chain, |entry| {
+				let linked = entry.as_mut().ok_or(Error::<T>::UnknownChain)?;
+				match (linked.status, status) {
+					(ChainStatus::Paused, ChainStatus::Paused) => {
+						Err(Error::<T>::ChainAlreadyPaused.into())
+					}
+					(ChainStatus::Active, ChainStatus::Active) => {
+						Err(Error::<T>::ChainNotPaused.into())
+					}
+					_ => {
+						linked.status = status;
+						Ok(())
+					}
+				}
+			})
+		}
+
+		pub(crate) fn do_set_authorities(
+			authorities: Vec<T::AuthorityId>,
+			threshold: u32,
+		) -> DispatchResult {
+			let count = authorities.len() as u32;
+			let authorities: BoundedVec<_, T::MaxAuthorities> =
+				authorities.try_into().map_err(|_| Error::<T>::BadAuthorities)?;
+			ensure!(count > 0, Error::<T>::BadAuthorities);
+			ensure!(threshold >= 1 && threshold <= count, Error::<T>::BadThreshold);
+			Authorities::<T>::put(authorities);
+			Threshold::<T>::put(threshold);
+			Self::deposit_event(Event::AuthoritiesSet { count, threshold });
+			Ok(())
+		}
+
+		fn do_deregister_operator(operator: T::AccountId) -> DispatchResult {
+			let info = Operators::<T>::get(&operator).ok_or(Error::<T>::NotOperator)?;
+			let idle = info.open_transfers == 0 && info.rules == 0 && info.pending_withdrawals == 0;
+			ensure!(idle, Error::<T>::OperatorBusy);
+			let no_liquidity =
+				OperatorLiquidity::<T>::iter_prefix_values(&operator).all(|l| l.is_empty());
+			ensure!(no_liquidity, Error::<T>::OperatorBusy);
+			T::Currency::release(
+				&HoldReason::OperatorBond.into(),
+				&operator,
+				info.bond,
+				Precision::BestEffort,
+			)?;
+			let _ = SettlementAccounts::<T>::clear_prefix(&operator, u32::MAX, None);
+			let _ = OperatorLiquidity::<T>::clear_prefix(&operator, u32::MAX, None);
+			Operators::<T>::remove(&operator);
+			Self::deposit_event(Event::OperatorDeregistered { operator });
+			Ok(())
+		}
+	}
 }

@@ -1,0 +1,479 @@
+//! Benchmarks of every call, of deadline processing and of both kinds of report, in their most
+//! expensive paths.
+
+use super::*;
+use crate::{lifecycle::Outcome, Pallet as ConnectionChain};
+use alloc::{vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::{
+	pallet_prelude::TransactionSource,
+	traits::{fungible::Mutate, EnsureOrigin, Get},
+	BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_core::H256;
+use sp_runtime::{traits::Bounded, Perbill, RuntimeAppPublic, Saturating};
+
+const SOURCE: ChainId = 0;
+const DESTINATION: ChainId = 1;
+const LIQUIDITY: LinkedAmount = 1_000_000_000_000;
+const AMOUNT: LinkedAmount = 1_000_000;
+
+fn admin<T: Config>() -> T::RuntimeOrigin {
+	T::AdminOrigin::try_successful_origin().expect("admin origin can be made")
+}
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+	who
+}
+
+fn limit<T: Config>() -> VolumeLimit<BlockNumberFor<T>> {
+	VolumeLimit { max_per_period: LinkedAmount::MAX, period: 1_000u32.into() }
+}
+
+fn asset() -> AssetInfo {
+	AssetInfo { symbol: BoundedVec::truncate_from(b"TKN".to_vec()), decimals: 12 }
+}
+
+fn register_chains<T: Config>() {
+	for (kind, vault) in [(ChainKind::Substrate, vec![1u8; 32]), (ChainKind::Evm, vec![2u8; 20])] {
+		ConnectionChain::<T>::register_chain(
+			admin::<T>(),
+			kind,
+			b"chain".to_vec(),
+			asset(),
+			vault,
+			2,
+			limit::<T>(),
+		)
+		.expect("chain registers");
+	}
+}
+
+fn terms<T: Config>() -> RuleTerms<BlockNumberFor<T>> {
+	RuleTerms {
+		rate: ExchangeRate { numerator: 3, denominator: 2 },
+		fee: FeeSchedule { fixed: 10, proportional: Perbill::from_percent(1) },
+		min_amount: 1,
+		max_amount: LinkedAmount::MAX / 4,
+		valid_from: 0u32.into(),
+		valid_until: None,
+	}
+}
+
+/// An operator with settlement accounts and liquidity on both chains and a rule
+/// SOURCE → DESTINATION with `campaigns` campaigns.
+fn operator<T: Config>(campaigns: u32) -> T::AccountId {
+	let operator = funded::<T>("operator", 0);
+	ConnectionChain::<T>::register_operator(RawOrigin::Signed(operator.clone()).into()).unwrap();
+	ConnectionChain::<T>::set_settlement_account(
+		RawOrigin::Signed(operator.clone()).into(),
+		SOURCE,
+		vec![3; 32],
+	)
+	.unwrap();
+	ConnectionChain::<T>::set_settlement_account(
+		RawOrigin::Signed(operator.clone()).into(),
+		DESTINATION,
+		vec![4; 20],
+	)
+	.unwrap();
+	for (chain, from, seed) in [
+		(SOURCE, LinkedAccount::Substrate([3; 32]), 0xF0u8),
+		(DESTINATION, LinkedAccount::Evm([4; 20]), 0xF1),
+	] {
+		assert!(ConnectionChain::<T>::apply_deposit(
+			chain,
+			linked_tx(seed),
+			from,
+			LIQUIDITY,
+			DepositReference::Liquidity(operator.clone()),
+		));
+	}
+	ConnectionChain::<T>::set_rule(
+		RawOrigin::Signed(operator.clone()).into(),
+		SOURCE,
+		DESTINATION,
+		terms::<T>(),
+	)
+	.unwrap();
+	for _ in 0..campaigns {
+		// Campaigns that apply but give less than the rule, so every one is evaluated.
+		ConnectionChain::<T>::create_campaign(
+			RawOrigin::Signed(operator.clone()).into(),
+			0,
+			CampaignTerms {
+				starts_at: 0u32.into(),
+				ends_at: 1_000_000u32.into(),
+				rate: Some(ExchangeRate { numerator: 1, denominator: 2 }),
+				fee: None,
+				min_holding: Some(1u32.into()),
+				budget: Some(LinkedAmount::MAX / 2),
+			},
+		)
+		.unwrap();
+	}
+	operator
+}
+
+fn linked_tx(seed: u8) -> LinkedTx {
+	LinkedTx {
+		hash: H256::repeat_byte(seed),
+		block: LinkedBlock { number: seed as u64, hash: H256::repeat_byte(seed) },
+	}
+}
+
+fn client_reference(n: u32) -> BoundedVec<u8, MaxClientReferenceLen> {
+	BoundedVec::truncate_from(n.to_le_bytes().to_vec())
+}
+
+fn request<T: Config>(requester: &T::AccountId, n: u32) -> TransferId {
+	ConnectionChain::<T>::do_request_transfer(
+		requester.clone(),
+		0,
+		AMOUNT,
+		&[5; 32],
+		&[6; 20],
+		0,
+		client_reference(n),
+	)
+	.expect("request succeeds")
+}
+
+/// `count` authorities with keys in the keystore, threshold 1.
+fn authorities<T: Config>(count: u32) -> Vec<T::AuthorityId> {
+	let keys: Vec<T::AuthorityId> =
+		(0..count).map(|_| T::AuthorityId::generate_pair(None)).collect();
+	ConnectionChain::<T>::do_set_authorities(keys.clone(), 1).unwrap();
+	keys
+}
+
+fn signed_report<T: Config>(key: &T::AuthorityId, observation: ObservationOf<T>) -> Call<T> {
+	let payload =
+		attestation::signing_payload(&ConnectionChain::<T>::genesis_hash(), 0, &observation);
+	let signature = key.sign(&payload).expect("key is in the keystore");
+	Call::<T>::report { observation, authority: 0, signature }
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_chain() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(
+			origin as T::RuntimeOrigin,
+			ChainKind::Evm,
+			vec![b'n'; 32],
+			asset(),
+			vec![2; 20],
+			12,
+			limit::<T>(),
+		);
+		assert!(Chains::<T>::contains_key(0));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn update_chain() -> Result<(), BenchmarkError> {
+		register_chains::<T>();
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, DESTINATION, Some(vec![9; 20]), Some(5), Some(limit::<T>()));
+		assert_eq!(Chains::<T>::get(DESTINATION).unwrap().confirmations, 5);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn pause_chain() -> Result<(), BenchmarkError> {
+		register_chains::<T>();
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, SOURCE);
+		assert_eq!(Chains::<T>::get(SOURCE).unwrap().status, ChainStatus::Paused);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn resume_chain() -> Result<(), BenchmarkError> {
+		register_chains::<T>();
+		ConnectionChain::<T>::pause_chain(admin::<T>(), SOURCE).unwrap();
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, SOURCE);
+		assert_eq!(Chains::<T>::get(SOURCE).unwrap().status, ChainStatus::Active);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_authorities(a: Linear<1, { T::MaxAuthorities::get() }>) -> Result<(), BenchmarkError> {
+		let keys: Vec<T::AuthorityId> =
+			(0..a).map(|_| T::AuthorityId::generate_pair(None)).collect();
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, keys, a);
+		assert_eq!(Threshold::<T>::get(), a);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn retry_instruction() -> Result<(), BenchmarkError> {
+		register_chains::<T>();
+		operator::<T>(0);
+		let requester = funded::<T>("requester", 0);
+		let transfer = request::<T>(&requester, 0);
+		let deposit_from = LinkedAccount::Substrate([5; 32]);
+		ConnectionChain::<T>::apply_deposit(
+			SOURCE,
+			linked_tx(1),
+			deposit_from,
+			AMOUNT,
+			DepositReference::Transfer(transfer),
+		);
+		let payout = NextInstructionId::<T>::get() - 1;
+		ConnectionChain::<T>::apply_outcome(payout, Outcome::Final(linked_tx(2)));
+		// Fail the settlement until it is stuck.
+		for attempt in 0..MAX_OUTBOUND_ATTEMPTS {
+			let settlement = NextInstructionId::<T>::get() - 1;
+			ConnectionChain::<T>::apply_outcome(
+				settlement,
+				Outcome::Failed(Some(linked_tx(3 + attempt)), FailureReason::Reverted),
+			);
+		}
+		let stuck = NextInstructionId::<T>::get() - 1;
+		assert_eq!(Outbound::<T>::get(stuck).unwrap().status, OutboundStatus::Stuck);
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, stuck);
+		assert_eq!(Outbound::<T>::get(stuck).unwrap().status, OutboundStatus::Failed);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn register_operator() {
+		let who = funded::<T>("operator", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(Operators::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn set_settlement_account() {
+		register_chains::<T>();
+		let who = funded::<T>("operator", 0);
+		ConnectionChain::<T>::register_operator(RawOrigin::Signed(who.clone()).into()).unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), DESTINATION, vec![7; 20]);
+		assert!(SettlementAccounts::<T>::contains_key(&who, DESTINATION));
+	}
+
+	#[benchmark]
+	fn set_rule() {
+		register_chains::<T>();
+		let who = funded::<T>("operator", 0);
+		ConnectionChain::<T>::register_operator(RawOrigin::Signed(who.clone()).into()).unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), SOURCE, DESTINATION, terms::<T>());
+		assert!(Rules::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn remove_rule(c: Linear<0, { T::MaxCampaignsPerRule::get() }>) {
+		register_chains::<T>();
+		let who = operator::<T>(c);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), 0);
+		assert!(!Rules::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn create_campaign() {
+		register_chains::<T>();
+		let who = operator::<T>(T::MaxCampaignsPerRule::get() - 1);
+		let terms = CampaignTerms {
+			starts_at: 0u32.into(),
+			ends_at: 10u32.into(),
+			rate: Some(ExchangeRate { numerator: 2, denominator: 1 }),
+			fee: None,
+			min_holding: None,
+			budget: None,
+		};
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), 0, terms);
+		assert_eq!(RuleCampaigns::<T>::get(0).len() as u32, T::MaxCampaignsPerRule::get());
+	}
+
+	#[benchmark]
+	fn end_campaign(c: Linear<1, { T::MaxCampaignsPerRule::get() }>) {
+		register_chains::<T>();
+		let who = operator::<T>(c);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), 0);
+		assert_eq!(RuleCampaigns::<T>::get(0).len() as u32, c - 1);
+	}
+
+	#[benchmark]
+	fn withdraw_liquidity() {
+		register_chains::<T>();
+		let who = operator::<T>(0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), DESTINATION, 1_000);
+		assert_eq!(OperatorLiquidity::<T>::get(&who, DESTINATION).free, LIQUIDITY - 1_000);
+	}
+
+	#[benchmark]
+	fn deregister_operator() {
+		register_chains::<T>();
+		let who = operator::<T>(0);
+		ConnectionChain::<T>::remove_rule(RawOrigin::Signed(who.clone()).into(), 0).unwrap();
+		for chain in [SOURCE, DESTINATION] {
+			ConnectionChain::<T>::withdraw_liquidity(
+				RawOrigin::Signed(who.clone()).into(),
+				chain,
+				LIQUIDITY,
+			)
+			.unwrap();
+			let id = NextInstructionId::<T>::get() - 1;
+			ConnectionChain::<T>::apply_outcome(id, Outcome::Final(linked_tx(chain as u8 + 1)));
+		}
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(!Operators::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn request_transfer(c: Linear<0, { T::MaxCampaignsPerRule::get() }>) {
+		register_chains::<T>();
+		operator::<T>(c);
+		let requester = funded::<T>("requester", 0);
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(requester),
+			0,
+			AMOUNT,
+			vec![5; 32],
+			vec![6; 20],
+			0,
+			client_reference(0),
+		);
+		assert!(Transfers::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn cancel_transfer() {
+		register_chains::<T>();
+		operator::<T>(0);
+		let requester = funded::<T>("requester", 0);
+		let transfer = request::<T>(&requester, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(requester), transfer);
+		assert_eq!(Transfers::<T>::get(transfer).unwrap().state, TransferState::Cancelled);
+	}
+
+	/// A report that reaches the threshold with the heaviest observation: a transfer's
+	/// deposit, which holds the asset and issues the payout.
+	#[benchmark]
+	fn report_deposit() {
+		register_chains::<T>();
+		operator::<T>(0);
+		let requester = funded::<T>("requester", 0);
+		let transfer = request::<T>(&requester, 0);
+		authorities::<T>(T::MaxAuthorities::get());
+		let observation = Observation::Deposit {
+			chain: SOURCE,
+			tx: linked_tx(1),
+			from: LinkedAccount::Substrate([5; 32]),
+			amount: AMOUNT,
+			reference: DepositReference::Transfer(transfer),
+		};
+		#[block]
+		{
+			ConnectionChain::<T>::do_report(observation, 0);
+		}
+		assert_eq!(Transfers::<T>::get(transfer).unwrap().state, TransferState::PayingOut);
+	}
+
+	/// A report that reaches the threshold with the heaviest outcome: a failed payout, which
+	/// restores the operator's liquidity and issues the refund.
+	#[benchmark]
+	fn report_outcome() {
+		register_chains::<T>();
+		operator::<T>(0);
+		let requester = funded::<T>("requester", 0);
+		let transfer = request::<T>(&requester, 0);
+		ConnectionChain::<T>::apply_deposit(
+			SOURCE,
+			linked_tx(1),
+			LinkedAccount::Substrate([5; 32]),
+			AMOUNT,
+			DepositReference::Transfer(transfer),
+		);
+		let payout = NextInstructionId::<T>::get() - 1;
+		authorities::<T>(T::MaxAuthorities::get());
+		let observation = Observation::OutboundFailed {
+			instruction: payout,
+			tx: linked_tx(2),
+			reason: FailureReason::Other(BoundedVec::truncate_from(vec![b'x'; 64])),
+		};
+		#[block]
+		{
+			ConnectionChain::<T>::do_report(observation, 0);
+		}
+		assert_eq!(Transfers::<T>::get(transfer).unwrap().state, TransferState::Refunding);
+	}
+
+	/// Admitting a report to the pool: its checks and the signature verification.
+	#[benchmark]
+	fn authorize_report() {
+		register_chains::<T>();
+		let keys = authorities::<T>(T::MaxAuthorities::get());
+		let observation = Observation::VaultBalance {
+			chain: SOURCE,
+			balance: 1,
+			at: LinkedBlock { number: 1, hash: H256::repeat_byte(1) },
+		};
+		let call = signed_report::<T>(&keys[0], observation);
+		#[block]
+		{
+			use frame_support::pallet_prelude::Authorize;
+			call.authorize(TransactionSource::External).expect("has a rule").expect("is valid");
+		}
+	}
+
+	/// `n` deadlines due (each expiring a transfer) after `q` queues were read.
+	#[benchmark]
+	fn process_deadlines(
+		n: Linear<0, { T::MaxDeadlinesPerBlock::get().saturating_sub(8) }>,
+		q: Linear<1, 8>,
+	) {
+		register_chains::<T>();
+		operator::<T>(0);
+		let requester = funded::<T>("requester", 0);
+		let now = frame_system::Pallet::<T>::block_number();
+		for i in 0..n {
+			request::<T>(&requester, i);
+		}
+		let due = now.saturating_add(T::DepositWindow::get());
+		// `q - 1` empty queues before the one with the deadlines.
+		DeadlineCursor::<T>::put(due.saturating_sub((q - 1).into()));
+		#[block]
+		{
+			ConnectionChain::<T>::process_deadlines(due);
+		}
+		if n > 0 {
+			assert_eq!(Transfers::<T>::get(0).unwrap().state, TransferState::Expired);
+		}
+	}
+
+	impl_benchmark_test_suite!(ConnectionChain, crate::mock::new_bench_ext(), crate::mock::Test);
+}

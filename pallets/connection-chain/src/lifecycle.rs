@@ -1,0 +1,1151 @@
+//! The transfer lifecycle and the vault ledgers: every state change of a transfer, every trail
+//! step and every movement the vaults must make goes through the functions here, so the
+//! ledgers and indices change in one place.
+
+use crate::{pallet::*, quote, types::*, WeightInfo, LOG_TARGET};
+use alloc::vec::Vec;
+use frame_support::{
+	defensive,
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, MutateHold},
+		tokens::Precision,
+	},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_core::H256;
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchResult,
+};
+
+/// How far past its due block a deadline may be queued when that block's queue is full.
+const MAX_DEADLINE_SLIP: u32 = 64;
+
+/// How an outbound instruction ended on its chain.
+pub(crate) enum Outcome {
+	/// Final: the transfer happened.
+	Final(LinkedTx),
+	/// Included but failed, or provably never to be included: nothing moved.
+	Failed(Option<LinkedTx>, FailureReason),
+}
+
+fn quote_error<T: Config>(error: QuoteError) -> Error<T> {
+	match error {
+		QuoteError::UnknownRule => Error::<T>::UnknownRule,
+		QuoteError::RuleNotValid => Error::<T>::RuleNotValid,
+		QuoteError::AmountTooSmall => Error::<T>::AmountTooSmall,
+		QuoteError::AmountTooLarge => Error::<T>::AmountTooLarge,
+		QuoteError::FeeExceedsAmount => Error::<T>::FeeExceedsAmount,
+		QuoteError::NothingReceived => Error::<T>::NothingReceived,
+		QuoteError::Overflow => Error::<T>::Overflow,
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	// ---- Rules and campaigns ----
+
+	pub(crate) fn do_set_rule(
+		operator: T::AccountId,
+		source: ChainId,
+		destination: ChainId,
+		terms: RuleTerms<BlockNumberFor<T>>,
+	) -> DispatchResult {
+		ensure!(Operators::<T>::contains_key(&operator), Error::<T>::NotOperator);
+		ensure!(source != destination, Error::<T>::SameChain);
+		ensure!(
+			Chains::<T>::contains_key(source) && Chains::<T>::contains_key(destination),
+			Error::<T>::UnknownChain
+		);
+		ensure!(
+			!terms.rate.numerator.is_zero() && quote::is_valid_rate(&terms.rate),
+			Error::<T>::BadRate
+		);
+		let window_ok = terms.valid_until.map_or(true, |until| until >= terms.valid_from);
+		ensure!(
+			window_ok && !terms.max_amount.is_zero() && terms.min_amount <= terms.max_amount,
+			Error::<T>::BadRuleLimits
+		);
+		let rule_id = match RuleByPair::<T>::get((&operator, source, destination)) {
+			Some(id) => id,
+			None => {
+				let id = NextRuleId::<T>::get();
+				NextRuleId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+				RuleByPair::<T>::insert((&operator, source, destination), id);
+				Operators::<T>::mutate(&operator, |info| {
+					if let Some(info) = info {
+						info.rules.saturating_inc();
+					}
+				});
+				id
+			}
+		};
+		let RuleTerms { rate, fee, min_amount, max_amount, valid_from, valid_until } = terms;
+		Rules::<T>::insert(
+			rule_id,
+			Rule {
+				operator: operator.clone(),
+				source_chain: source,
+				destination_chain: destination,
+				rate,
+				fee,
+				min_amount,
+				max_amount,
+				valid_from,
+				valid_until,
+			},
+		);
+		Self::deposit_event(Event::RuleSet { rule: rule_id, operator, source, destination });
+		Ok(())
+	}
+
+	fn owned_rule(operator: &T::AccountId, rule_id: RuleId) -> Result<RuleOf<T>, DispatchError> {
+		let rule = Rules::<T>::get(rule_id).ok_or(Error::<T>::UnknownRule)?;
+		ensure!(&rule.operator == operator, Error::<T>::NotRuleOwner);
+		Ok(rule)
+	}
+
+	pub(crate) fn do_remove_rule(operator: T::AccountId, rule_id: RuleId) -> DispatchResult {
+		let rule = Self::owned_rule(&operator, rule_id)?;
+		for campaign in RuleCampaigns::<T>::take(rule_id) {
+			Campaigns::<T>::remove(campaign);
+		}
+		RuleByPair::<T>::remove((&operator, rule.source_chain, rule.destination_chain));
+		Rules::<T>::remove(rule_id);
+		Operators::<T>::mutate(&operator, |info| {
+			if let Some(info) = info {
+				info.rules.saturating_dec();
+			}
+		});
+		Self::deposit_event(Event::RuleRemoved { rule: rule_id });
+		Ok(())
+	}
+
+	pub(crate) fn do_create_campaign(
+		operator: T::AccountId,
+		rule_id: RuleId,
+		terms: CampaignTerms<BalanceOf<T>, BlockNumberFor<T>>,
+	) -> DispatchResult {
+		Self::owned_rule(&operator, rule_id)?;
+		let CampaignTerms { starts_at, ends_at, rate, fee, min_holding, budget } = terms;
+		ensure!(ends_at >= starts_at && (rate.is_some() || fee.is_some()), Error::<T>::BadCampaign);
+		if let Some(rate) = &rate {
+			ensure!(!rate.numerator.is_zero() && quote::is_valid_rate(rate), Error::<T>::BadRate);
+		}
+		let campaign_id = NextCampaignId::<T>::get();
+		RuleCampaigns::<T>::try_mutate(rule_id, |campaigns| {
+			campaigns.try_push(campaign_id).map_err(|_| Error::<T>::TooManyCampaigns)
+		})?;
+		NextCampaignId::<T>::put(campaign_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		Campaigns::<T>::insert(
+			campaign_id,
+			Campaign { rule: rule_id, starts_at, ends_at, rate, fee, min_holding, budget, used: 0 },
+		);
+		Self::deposit_event(Event::CampaignCreated { campaign: campaign_id, rule: rule_id });
+		Ok(())
+	}
+
+	pub(crate) fn do_end_campaign(
+		operator: T::AccountId,
+		campaign_id: CampaignId,
+	) -> DispatchResult {
+		let campaign = Campaigns::<T>::get(campaign_id).ok_or(Error::<T>::UnknownCampaign)?;
+		Self::owned_rule(&operator, campaign.rule)?;
+		RuleCampaigns::<T>::mutate(campaign.rule, |campaigns| {
+			campaigns.retain(|id| *id != campaign_id)
+		});
+		Campaigns::<T>::remove(campaign_id);
+		Self::deposit_event(Event::CampaignEnded { campaign: campaign_id });
+		Ok(())
+	}
+
+	/// The best quote for `amount_in` under `rule_id` now, for `requester` (whose holding
+	/// decides holder-only campaigns; `None` leaves those out).
+	pub fn quote_for(
+		rule_id: RuleId,
+		amount_in: LinkedAmount,
+		requester: Option<&T::AccountId>,
+	) -> Result<Quote, QuoteError> {
+		let rule = Rules::<T>::get(rule_id).ok_or(QuoteError::UnknownRule)?;
+		let campaigns: Vec<(CampaignId, CampaignOf<T>)> = RuleCampaigns::<T>::get(rule_id)
+			.into_iter()
+			.filter_map(|id| Campaigns::<T>::get(id).map(|campaign| (id, campaign)))
+			.collect();
+		let holding = requester.map(|who| T::Currency::total_balance(who));
+		let now = frame_system::Pallet::<T>::block_number();
+		quote::best_quote(&rule, &campaigns, amount_in, &now, holding.as_ref())
+	}
+
+	// ---- Liquidity ----
+
+	pub(crate) fn do_withdraw_liquidity(
+		operator: T::AccountId,
+		chain: ChainId,
+		amount: LinkedAmount,
+	) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		ensure!(Operators::<T>::contains_key(&operator), Error::<T>::NotOperator);
+		ensure!(Chains::<T>::contains_key(chain), Error::<T>::UnknownChain);
+		let to = SettlementAccounts::<T>::get(&operator, chain)
+			.ok_or(Error::<T>::NoSettlementAccount)?;
+		OperatorLiquidity::<T>::try_mutate(&operator, chain, |liquidity| {
+			liquidity.free =
+				liquidity.free.checked_sub(amount).ok_or(Error::<T>::InsufficientLiquidity)?;
+			Ok::<_, Error<T>>(())
+		})?;
+		VaultLedgers::<T>::mutate(chain, |ledger| {
+			ledger.operator_liquidity = ledger.operator_liquidity.saturating_sub(amount)
+		});
+		Operators::<T>::mutate(&operator, |info| {
+			if let Some(info) = info {
+				info.pending_withdrawals.saturating_inc();
+			}
+		});
+		let instruction = Self::create_instruction(
+			chain,
+			OutboundPurpose::Withdrawal(operator.clone()),
+			to,
+			amount,
+			1,
+		);
+		Self::deposit_event(Event::LiquidityWithdrawalRequested {
+			operator,
+			chain,
+			amount,
+			instruction,
+		});
+		Ok(())
+	}
+
+	fn credit_liquidity(operator: &T::AccountId, chain: ChainId, amount: LinkedAmount) {
+		OperatorLiquidity::<T>::mutate(operator, chain, |liquidity| {
+			liquidity.free = liquidity.free.saturating_add(amount);
+			liquidity.total_deposited = liquidity.total_deposited.saturating_add(amount);
+		});
+		VaultLedgers::<T>::mutate(chain, |ledger| {
+			ledger.operator_liquidity = ledger.operator_liquidity.saturating_add(amount)
+		});
+		Self::deposit_event(Event::LiquidityDeposited {
+			operator: operator.clone(),
+			chain,
+			amount,
+		});
+	}
+
+	// ---- Requests ----
+
+	pub(crate) fn do_request_transfer(
+		requester: T::AccountId,
+		rule_id: RuleId,
+		amount_in: LinkedAmount,
+		sender: &[u8],
+		recipient: &[u8],
+		min_received: LinkedAmount,
+		client_reference: BoundedVec<u8, MaxClientReferenceLen>,
+	) -> Result<TransferId, DispatchError> {
+		ensure!(!amount_in.is_zero(), Error::<T>::ZeroAmount);
+		let rule = Rules::<T>::get(rule_id).ok_or(Error::<T>::UnknownRule)?;
+		let source_chain = Chains::<T>::get(rule.source_chain).ok_or(Error::<T>::UnknownChain)?;
+		let destination_chain =
+			Chains::<T>::get(rule.destination_chain).ok_or(Error::<T>::UnknownChain)?;
+		ensure!(
+			source_chain.status == ChainStatus::Active
+				&& destination_chain.status == ChainStatus::Active,
+			Error::<T>::ChainPaused
+		);
+		let sender =
+			LinkedAccount::parse(source_chain.kind, sender).ok_or(Error::<T>::MalformedAccount)?;
+		let recipient = LinkedAccount::parse(destination_chain.kind, recipient)
+			.ok_or(Error::<T>::MalformedAccount)?;
+		ensure!(
+			!ClientReferences::<T>::contains_key(&requester, &client_reference),
+			Error::<T>::DuplicateClientReference
+		);
+
+		let quote =
+			Self::quote_for(rule_id, amount_in, Some(&requester)).map_err(quote_error::<T>)?;
+		ensure!(quote.amount_out >= min_received, Error::<T>::BelowMinReceived);
+		ensure!(
+			SettlementAccounts::<T>::contains_key(&rule.operator, rule.source_chain),
+			Error::<T>::NoSettlementAccount
+		);
+
+		let now = frame_system::Pallet::<T>::block_number();
+		Self::count_volume(rule.source_chain, &source_chain.volume_limit, amount_in, now)?;
+
+		// Reserve the payout from the operator's free liquidity on the destination chain.
+		OperatorLiquidity::<T>::try_mutate(&rule.operator, rule.destination_chain, |liquidity| {
+			liquidity.free = liquidity
+				.free
+				.checked_sub(quote.amount_out)
+				.ok_or(Error::<T>::InsufficientLiquidity)?;
+			liquidity.reserved = liquidity.reserved.saturating_add(quote.amount_out);
+			Ok::<_, Error<T>>(())
+		})?;
+
+		let requester_deposit = T::RequestDeposit::get();
+		T::Currency::hold(&HoldReason::RequestDeposit.into(), &requester, requester_deposit)
+			.map_err(|_| Error::<T>::CannotHoldRequestDeposit)?;
+
+		if let Some(campaign) = quote.campaign {
+			Campaigns::<T>::mutate(campaign, |entry| {
+				if let Some(campaign) = entry {
+					campaign.used = campaign.used.saturating_add(amount_in);
+				}
+			});
+		}
+
+		let transfer_id = NextTransferId::<T>::get();
+		NextTransferId::<T>::put(transfer_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		let deposit_deadline =
+			Self::schedule_deadline(now.saturating_add(T::DepositWindow::get()), transfer_id)?;
+
+		let stamp = Self::stamp();
+		let request_step = TrailStep {
+			kind: StepKind::Request,
+			chain: None,
+			instruction: None,
+			amount: amount_in,
+			tx_hash: None,
+			block: None,
+			result: StepResult::Succeeded,
+			requested: stamp,
+			fixed: Some(stamp),
+		};
+		let transfer = Transfer {
+			requester: requester.clone(),
+			rule: rule_id,
+			operator: rule.operator.clone(),
+			campaign: quote.campaign,
+			source: Leg { chain: rule.source_chain, account: sender, amount: amount_in },
+			destination: Leg {
+				chain: rule.destination_chain,
+				account: recipient,
+				amount: quote.amount_out,
+			},
+			fee: quote.fee,
+			min_received,
+			client_reference: client_reference.clone(),
+			deposit_deadline,
+			payout_deadline: None,
+			state: TransferState::AwaitingDeposit,
+			hold: HoldState::AwaitingDeposit,
+			depositor: None,
+			requester_deposit,
+			trail: BoundedVec::truncate_from(alloc::vec![request_step]),
+		};
+		Transfers::<T>::insert(transfer_id, &transfer);
+		TransfersByRequester::<T>::insert(&requester, transfer_id, ());
+		TransfersByState::<T>::insert(TransferState::AwaitingDeposit, transfer_id, ());
+		ClientReferences::<T>::insert(&requester, &client_reference, transfer_id);
+		Operators::<T>::mutate(&rule.operator, |info| {
+			if let Some(info) = info {
+				info.open_transfers.saturating_inc();
+			}
+		});
+
+		Self::deposit_event(Event::TransferRequested {
+			transfer: transfer_id,
+			requester,
+			rule: rule_id,
+			amount_in,
+			amount_out: quote.amount_out,
+			fee: quote.fee,
+			campaign: quote.campaign,
+			deposit_deadline,
+		});
+		Self::deposit_event(Event::TrailStepRecorded {
+			transfer: transfer_id,
+			index: 0,
+			kind: StepKind::Request,
+			result: StepResult::Succeeded,
+		});
+		Ok(transfer_id)
+	}
+
+	/// Adds `amount` to what the chain gave out this period, refusing to pass the limit.
+	fn count_volume(
+		chain: ChainId,
+		limit: &VolumeLimit<BlockNumberFor<T>>,
+		amount: LinkedAmount,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		ChainVolume::<T>::try_mutate(chain, |(period_start, used)| {
+			if now >= period_start.saturating_add(limit.period) {
+				*period_start = now;
+				*used = 0;
+			}
+			let total = used.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			ensure!(total <= limit.max_per_period, Error::<T>::VolumeLimitExceeded);
+			*used = total;
+			Ok(())
+		})
+	}
+
+	pub(crate) fn do_cancel_transfer(
+		requester: T::AccountId,
+		transfer_id: TransferId,
+	) -> DispatchResult {
+		let transfer = Transfers::<T>::get(transfer_id).ok_or(Error::<T>::UnknownTransfer)?;
+		ensure!(transfer.requester == requester, Error::<T>::NotRequester);
+		ensure!(transfer.state == TransferState::AwaitingDeposit, Error::<T>::InvalidTransferState);
+		Self::end_without_deposit(
+			transfer_id,
+			transfer,
+			StepKind::Cancellation,
+			TransferState::Cancelled,
+		);
+		Ok(())
+	}
+
+	/// Ends a transfer that never received its deposit: the operator's reservation and the
+	/// campaign budget are released; nothing moved on any linked chain.
+	fn end_without_deposit(
+		transfer_id: TransferId,
+		mut transfer: TransferOf<T>,
+		step: StepKind,
+		state: TransferState,
+	) {
+		OperatorLiquidity::<T>::mutate(
+			&transfer.operator,
+			transfer.destination.chain,
+			|liquidity| {
+				liquidity.reserved = liquidity.reserved.saturating_sub(transfer.destination.amount);
+				liquidity.free = liquidity.free.saturating_add(transfer.destination.amount);
+			},
+		);
+		transfer.hold = HoldState::NeverDeposited;
+		let stamp = Self::stamp();
+		Self::push_step(
+			transfer_id,
+			&mut transfer,
+			TrailStep {
+				kind: step,
+				chain: None,
+				instruction: None,
+				amount: 0,
+				tx_hash: None,
+				block: None,
+				result: StepResult::Succeeded,
+				requested: stamp,
+				fixed: Some(stamp),
+			},
+		);
+		Self::finish(transfer_id, transfer, state);
+	}
+
+	/// Puts a transfer in a terminal state: releases the request deposit and, unless it
+	/// completed, the campaign budget it used.
+	fn finish(transfer_id: TransferId, mut transfer: TransferOf<T>, state: TransferState) {
+		Self::set_state(transfer_id, &mut transfer, state);
+		if let Err(error) = T::Currency::release(
+			&HoldReason::RequestDeposit.into(),
+			&transfer.requester,
+			transfer.requester_deposit,
+			Precision::BestEffort,
+		) {
+			log::error!(target: LOG_TARGET, "releasing the request deposit of transfer {transfer_id} failed: {error:?}");
+		}
+		if state != TransferState::Completed {
+			if let Some(campaign) = transfer.campaign {
+				Campaigns::<T>::mutate(campaign, |entry| {
+					if let Some(campaign) = entry {
+						campaign.used = campaign.used.saturating_sub(transfer.source.amount);
+					}
+				});
+			}
+		}
+		Operators::<T>::mutate(&transfer.operator, |info| {
+			if let Some(info) = info {
+				info.open_transfers.saturating_dec();
+			}
+		});
+		Transfers::<T>::insert(transfer_id, transfer);
+	}
+
+	fn set_state(transfer_id: TransferId, transfer: &mut TransferOf<T>, state: TransferState) {
+		let from = transfer.state;
+		TransfersByState::<T>::remove(from, transfer_id);
+		TransfersByState::<T>::insert(state, transfer_id, ());
+		transfer.state = state;
+		Self::deposit_event(Event::TransferStateChanged { transfer: transfer_id, from, to: state });
+	}
+
+	fn push_step(
+		transfer_id: TransferId,
+		transfer: &mut TransferOf<T>,
+		step: TrailStep<BlockNumberFor<T>>,
+	) {
+		let (kind, result) = (step.kind, step.result.clone());
+		if transfer.trail.try_push(step).is_err() {
+			// The trail is sized for the longest possible lifecycle (see `MaxTrailSteps`).
+			defensive!("trail of a transfer is full");
+			return;
+		}
+		let index = transfer.trail.len().saturating_sub(1) as u32;
+		Self::deposit_event(Event::TrailStepRecorded {
+			transfer: transfer_id,
+			index,
+			kind,
+			result,
+		});
+	}
+
+	/// Records the outcome of the trail step executed by `instruction`.
+	fn fix_step(
+		transfer_id: TransferId,
+		transfer: &mut TransferOf<T>,
+		instruction: InstructionId,
+		tx: Option<LinkedTx>,
+		result: StepResult,
+	) {
+		let Some(index) = transfer.trail.iter().rposition(|s| s.instruction == Some(instruction))
+		else {
+			defensive!("no trail step for an instruction of the transfer");
+			return;
+		};
+		let stamp = Self::stamp();
+		let step = &mut transfer.trail[index];
+		if let Some(tx) = tx {
+			step.tx_hash = Some(tx.hash);
+			step.block = Some(tx.block);
+		}
+		step.result = result.clone();
+		if !matches!(result, StepResult::Submitted) {
+			step.fixed = Some(stamp);
+		}
+		let kind = step.kind;
+		Self::deposit_event(Event::TrailStepRecorded {
+			transfer: transfer_id,
+			index: index as u32,
+			kind,
+			result,
+		});
+	}
+
+	/// Adds a pending trail step for a vault transfer made by `instruction`.
+	fn push_vault_step(
+		transfer_id: TransferId,
+		transfer: &mut TransferOf<T>,
+		kind: StepKind,
+		chain: ChainId,
+		instruction: InstructionId,
+		amount: LinkedAmount,
+	) {
+		Self::push_step(
+			transfer_id,
+			transfer,
+			TrailStep {
+				kind,
+				chain: Some(chain),
+				instruction: Some(instruction),
+				amount,
+				tx_hash: None,
+				block: None,
+				result: StepResult::Pending,
+				requested: Self::stamp(),
+				fixed: None,
+			},
+		);
+	}
+
+	// ---- Outbound instructions ----
+
+	/// Records that the vault of `chain` must pay `amount` to `recipient`.
+	pub(crate) fn create_instruction(
+		chain: ChainId,
+		purpose: OutboundPurpose<T::AccountId>,
+		recipient: LinkedAccount,
+		amount: LinkedAmount,
+		attempt: u8,
+	) -> InstructionId {
+		let id = NextInstructionId::<T>::get();
+		NextInstructionId::<T>::put(id.saturating_add(1));
+		Outbound::<T>::insert(
+			id,
+			OutboundInstruction {
+				chain,
+				purpose: purpose.clone(),
+				recipient,
+				amount,
+				status: OutboundStatus::Pending,
+				attempt,
+				cancel_requested: false,
+				created: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+		PendingOutbound::<T>::insert(chain, id, ());
+		VaultLedgers::<T>::mutate(chain, |ledger| {
+			ledger.pending_outbound = ledger.pending_outbound.saturating_add(amount)
+		});
+		Self::deposit_event(Event::InstructionCreated {
+			instruction: id,
+			chain,
+			purpose,
+			recipient,
+			amount,
+		});
+		id
+	}
+
+	/// Ends an instruction: it leaves the pending index and the vault no longer owes it.
+	fn conclude_instruction(
+		id: InstructionId,
+		instruction: &mut InstructionOf<T>,
+		status: OutboundStatus,
+	) {
+		instruction.status = status;
+		Outbound::<T>::insert(id, &*instruction);
+		PendingOutbound::<T>::remove(instruction.chain, id);
+		VaultLedgers::<T>::mutate(instruction.chain, |ledger| {
+			ledger.pending_outbound = ledger.pending_outbound.saturating_sub(instruction.amount)
+		});
+		Self::deposit_event(Event::InstructionConcluded { instruction: id, status });
+	}
+
+	pub(crate) fn instruction_is_open(status: &OutboundStatus) -> bool {
+		matches!(status, OutboundStatus::Pending | OutboundStatus::Submitted { .. })
+	}
+
+	/// A worker submitted the instruction's transaction.
+	pub(crate) fn apply_submission(id: InstructionId, tx_hash: H256, nonce: u64) -> bool {
+		let Some(mut instruction) = Outbound::<T>::get(id) else { return false };
+		if instruction.status != OutboundStatus::Pending {
+			return false;
+		}
+		instruction.status = OutboundStatus::Submitted { tx_hash, nonce };
+		Outbound::<T>::insert(id, &instruction);
+		if let Some(transfer_id) = Self::transfer_of(&instruction.purpose) {
+			if let Some(mut transfer) = Transfers::<T>::get(transfer_id) {
+				Self::fix_step(transfer_id, &mut transfer, id, None, StepResult::Submitted);
+				if let Some(step) =
+					transfer.trail.iter_mut().rev().find(|s| s.instruction == Some(id))
+				{
+					step.tx_hash = Some(tx_hash);
+				}
+				Transfers::<T>::insert(transfer_id, transfer);
+			}
+		}
+		true
+	}
+
+	fn transfer_of(purpose: &OutboundPurpose<T::AccountId>) -> Option<TransferId> {
+		match purpose {
+			OutboundPurpose::Payout(id)
+			| OutboundPurpose::Settlement(id)
+			| OutboundPurpose::Refund(id) => Some(*id),
+			OutboundPurpose::Withdrawal(_) | OutboundPurpose::DepositReturn(_) => None,
+		}
+	}
+
+	/// An instruction's transaction is final, failed, or provably dead.
+	pub(crate) fn apply_outcome(id: InstructionId, outcome: Outcome) -> bool {
+		let Some(mut instruction) = Outbound::<T>::get(id) else { return false };
+		if !Self::instruction_is_open(&instruction.status) {
+			return false;
+		}
+		match outcome {
+			Outcome::Final(tx) => {
+				Self::conclude_instruction(id, &mut instruction, OutboundStatus::Final);
+				match instruction.purpose.clone() {
+					OutboundPurpose::Payout(t) => Self::payout_final(t, id, tx),
+					OutboundPurpose::Settlement(t) => {
+						Self::vault_step_final(t, id, tx, TransferState::Completed)
+					}
+					OutboundPurpose::Refund(t) => {
+						Self::vault_step_final(t, id, tx, TransferState::Refunded)
+					}
+					OutboundPurpose::Withdrawal(operator) => {
+						OperatorLiquidity::<T>::mutate(&operator, instruction.chain, |liquidity| {
+							liquidity.total_withdrawn =
+								liquidity.total_withdrawn.saturating_add(instruction.amount)
+						});
+						Self::withdrawal_ended(&operator);
+					}
+					OutboundPurpose::DepositReturn(_) => {}
+				}
+			}
+			Outcome::Failed(tx, reason) => match instruction.purpose.clone() {
+				OutboundPurpose::Payout(t) => {
+					Self::conclude_instruction(id, &mut instruction, OutboundStatus::Failed);
+					Self::payout_failed(t, id, &instruction, tx, reason);
+				}
+				OutboundPurpose::Withdrawal(operator) => {
+					Self::conclude_instruction(id, &mut instruction, OutboundStatus::Failed);
+					// Nothing left the vault: the liquidity is the operator's again.
+					Self::credit_back(&operator, instruction.chain, instruction.amount);
+					Self::withdrawal_ended(&operator);
+				}
+				OutboundPurpose::Settlement(_)
+				| OutboundPurpose::Refund(_)
+				| OutboundPurpose::DepositReturn(_) => Self::retry_or_stick(id, instruction, tx, reason),
+			},
+		}
+		true
+	}
+
+	fn credit_back(operator: &T::AccountId, chain: ChainId, amount: LinkedAmount) {
+		OperatorLiquidity::<T>::mutate(operator, chain, |liquidity| {
+			liquidity.free = liquidity.free.saturating_add(amount)
+		});
+		VaultLedgers::<T>::mutate(chain, |ledger| {
+			ledger.operator_liquidity = ledger.operator_liquidity.saturating_add(amount)
+		});
+	}
+
+	fn withdrawal_ended(operator: &T::AccountId) {
+		Operators::<T>::mutate(operator, |info| {
+			if let Some(info) = info {
+				info.pending_withdrawals.saturating_dec();
+			}
+		});
+	}
+
+	/// A settlement, refund or deposit return failed: nothing moved and the vault still owes
+	/// the amount, so it is tried again as a new instruction, or parked for the admin after
+	/// [`MAX_OUTBOUND_ATTEMPTS`].
+	fn retry_or_stick(
+		id: InstructionId,
+		mut instruction: InstructionOf<T>,
+		tx: Option<LinkedTx>,
+		reason: FailureReason,
+	) {
+		let transfer = Self::transfer_of(&instruction.purpose);
+		if let Some(transfer_id) = transfer {
+			if let Some(mut record) = Transfers::<T>::get(transfer_id) {
+				Self::fix_step(transfer_id, &mut record, id, tx, StepResult::Failed(reason));
+				Transfers::<T>::insert(transfer_id, record);
+			}
+		}
+		if instruction.attempt >= MAX_OUTBOUND_ATTEMPTS {
+			// Still owed: it stays in the ledger, but the workers stop trying.
+			instruction.status = OutboundStatus::Stuck;
+			Outbound::<T>::insert(id, &instruction);
+			PendingOutbound::<T>::remove(instruction.chain, id);
+			Self::deposit_event(Event::InstructionStuck { instruction: id });
+			return;
+		}
+		Self::conclude_instruction(id, &mut instruction, OutboundStatus::Failed);
+		Self::reissue(&instruction, instruction.attempt.saturating_add(1));
+	}
+
+	/// Creates a new instruction doing what `instruction` should have done, with its trail step.
+	fn reissue(instruction: &InstructionOf<T>, attempt: u8) {
+		let new_id = Self::create_instruction(
+			instruction.chain,
+			instruction.purpose.clone(),
+			instruction.recipient,
+			instruction.amount,
+			attempt,
+		);
+		let step = match instruction.purpose {
+			OutboundPurpose::Settlement(t) => Some((t, StepKind::Settlement)),
+			OutboundPurpose::Refund(t) => Some((t, StepKind::Refund)),
+			_ => None,
+		};
+		if let Some((transfer_id, kind)) = step {
+			if let Some(mut record) = Transfers::<T>::get(transfer_id) {
+				Self::push_vault_step(
+					transfer_id,
+					&mut record,
+					kind,
+					instruction.chain,
+					new_id,
+					instruction.amount,
+				);
+				Transfers::<T>::insert(transfer_id, record);
+			}
+		}
+	}
+
+	pub(crate) fn do_retry_stuck(id: InstructionId) -> DispatchResult {
+		let mut instruction = Outbound::<T>::get(id).ok_or(Error::<T>::UnknownInstruction)?;
+		ensure!(instruction.status == OutboundStatus::Stuck, Error::<T>::InstructionNotStuck);
+		// Stuck instructions left the pending index already; this takes them out of the ledger
+		// before the new attempt puts the same amount back in.
+		Self::conclude_instruction(id, &mut instruction, OutboundStatus::Failed);
+		Self::reissue(&instruction, 1);
+		Ok(())
+	}
+
+	/// The payout is final: the hold is confirmed to the operator, who gets the held deposit.
+	fn payout_final(transfer_id: TransferId, instruction: InstructionId, tx: LinkedTx) {
+		let Some(mut transfer) = Transfers::<T>::get(transfer_id) else { return };
+		Self::fix_step(transfer_id, &mut transfer, instruction, Some(tx), StepResult::Succeeded);
+		let source = transfer.source;
+		transfer.hold = HoldState::ConfirmedToOperator;
+		VaultLedgers::<T>::mutate(source.chain, |ledger| {
+			ledger.held = ledger.held.saturating_sub(source.amount)
+		});
+		let settlement = SettlementAccounts::<T>::get(&transfer.operator, source.chain);
+		let Some(settlement) = settlement else {
+			defensive!("operator with open transfers lost its settlement account");
+			return;
+		};
+		let settle = Self::create_instruction(
+			source.chain,
+			OutboundPurpose::Settlement(transfer_id),
+			settlement,
+			source.amount,
+			1,
+		);
+		Self::push_vault_step(
+			transfer_id,
+			&mut transfer,
+			StepKind::Settlement,
+			source.chain,
+			settle,
+			source.amount,
+		);
+		Self::set_state(transfer_id, &mut transfer, TransferState::Settling);
+		Transfers::<T>::insert(transfer_id, transfer);
+	}
+
+	/// The payout cannot land: the operator's liquidity is restored and the hold is cancelled,
+	/// returning the deposit to the account it came from.
+	fn payout_failed(
+		transfer_id: TransferId,
+		instruction_id: InstructionId,
+		instruction: &InstructionOf<T>,
+		tx: Option<LinkedTx>,
+		reason: FailureReason,
+	) {
+		let Some(mut transfer) = Transfers::<T>::get(transfer_id) else { return };
+		Self::fix_step(transfer_id, &mut transfer, instruction_id, tx, StepResult::Failed(reason));
+		OperatorLiquidity::<T>::mutate(&transfer.operator, instruction.chain, |liquidity| {
+			liquidity.total_paid_out = liquidity.total_paid_out.saturating_sub(instruction.amount)
+		});
+		Self::credit_back(&transfer.operator, instruction.chain, instruction.amount);
+
+		let source = transfer.source;
+		transfer.hold = HoldState::ReturnedToSender;
+		VaultLedgers::<T>::mutate(source.chain, |ledger| {
+			ledger.held = ledger.held.saturating_sub(source.amount)
+		});
+		let to = transfer.depositor.unwrap_or(source.account);
+		let refund = Self::create_instruction(
+			source.chain,
+			OutboundPurpose::Refund(transfer_id),
+			to,
+			source.amount,
+			1,
+		);
+		Self::push_vault_step(
+			transfer_id,
+			&mut transfer,
+			StepKind::Refund,
+			source.chain,
+			refund,
+			source.amount,
+		);
+		Self::set_state(transfer_id, &mut transfer, TransferState::Refunding);
+		Transfers::<T>::insert(transfer_id, transfer);
+	}
+
+	/// The settlement or refund is final: the transfer ends.
+	fn vault_step_final(
+		transfer_id: TransferId,
+		instruction: InstructionId,
+		tx: LinkedTx,
+		state: TransferState,
+	) {
+		let Some(mut transfer) = Transfers::<T>::get(transfer_id) else { return };
+		Self::fix_step(transfer_id, &mut transfer, instruction, Some(tx), StepResult::Succeeded);
+		Self::finish(transfer_id, transfer, state);
+	}
+
+	// ---- Deposits ----
+
+	/// A deposit into a vault is final. Returns whether it was new.
+	pub(crate) fn apply_deposit(
+		chain: ChainId,
+		tx: LinkedTx,
+		from: LinkedAccount,
+		amount: LinkedAmount,
+		reference: DepositReference<T::AccountId>,
+	) -> bool {
+		let Some(linked) = Chains::<T>::get(chain) else { return false };
+		if SeenDeposits::<T>::contains_key(chain, tx.hash) || from.kind() != linked.kind {
+			return false;
+		}
+		let accepted = match &reference {
+			DepositReference::Transfer(id) => {
+				Self::accept_transfer_deposit(*id, chain, tx, from, amount)
+			}
+			DepositReference::Liquidity(operator) if Operators::<T>::contains_key(operator) => {
+				Self::credit_liquidity(operator, chain, amount);
+				Ok(())
+			}
+			DepositReference::Liquidity(_) => Err(DepositRejection::UnknownOperator),
+			DepositReference::Unknown => Err(DepositRejection::UnknownReference),
+		};
+		if let Err(reason) = accepted {
+			// The deposit is in the vault all the same: return it.
+			if !amount.is_zero() {
+				let instruction = Self::create_instruction(
+					chain,
+					OutboundPurpose::DepositReturn(tx.hash),
+					from,
+					amount,
+					1,
+				);
+				Self::deposit_event(Event::DepositRejected {
+					chain,
+					tx_hash: tx.hash,
+					from,
+					amount,
+					reason,
+					instruction,
+				});
+			}
+		}
+		SeenDeposits::<T>::insert(chain, tx.hash, reference);
+		true
+	}
+
+	fn accept_transfer_deposit(
+		transfer_id: TransferId,
+		chain: ChainId,
+		tx: LinkedTx,
+		from: LinkedAccount,
+		amount: LinkedAmount,
+	) -> Result<(), DepositRejection> {
+		let mut transfer =
+			Transfers::<T>::get(transfer_id).ok_or(DepositRejection::UnknownTransfer)?;
+		ensure!(transfer.source.chain == chain, DepositRejection::WrongChain);
+		ensure!(
+			transfer.state == TransferState::AwaitingDeposit,
+			DepositRejection::NotAwaitingDeposit
+		);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= transfer.deposit_deadline, DepositRejection::TooLate);
+		ensure!(from == transfer.source.account, DepositRejection::WrongSender);
+		ensure!(amount == transfer.source.amount, DepositRejection::WrongAmount);
+
+		// The asset is held in the source vault.
+		VaultLedgers::<T>::mutate(chain, |ledger| ledger.held = ledger.held.saturating_add(amount));
+		transfer.hold = HoldState::Held;
+		transfer.depositor = Some(from);
+		let requested =
+			transfer.trail.first().map(|step| step.requested).unwrap_or_else(Self::stamp);
+		Self::push_step(
+			transfer_id,
+			&mut transfer,
+			TrailStep {
+				kind: StepKind::Deposit,
+				chain: Some(chain),
+				instruction: None,
+				amount,
+				tx_hash: Some(tx.hash),
+				block: Some(tx.block),
+				result: StepResult::Succeeded,
+				requested,
+				fixed: Some(Self::stamp()),
+			},
+		);
+
+		// The operator's reservation becomes the payout.
+		let destination = transfer.destination;
+		OperatorLiquidity::<T>::mutate(&transfer.operator, destination.chain, |liquidity| {
+			liquidity.reserved = liquidity.reserved.saturating_sub(destination.amount);
+			liquidity.total_paid_out = liquidity.total_paid_out.saturating_add(destination.amount);
+		});
+		VaultLedgers::<T>::mutate(destination.chain, |ledger| {
+			ledger.operator_liquidity = ledger.operator_liquidity.saturating_sub(destination.amount)
+		});
+		let payout = Self::create_instruction(
+			destination.chain,
+			OutboundPurpose::Payout(transfer_id),
+			destination.account,
+			destination.amount,
+			1,
+		);
+		Self::push_vault_step(
+			transfer_id,
+			&mut transfer,
+			StepKind::Payout,
+			destination.chain,
+			payout,
+			destination.amount,
+		);
+		let payout_due = now.saturating_add(T::PayoutWindow::get());
+		transfer.payout_deadline = match Self::schedule_deadline(payout_due, transfer_id) {
+			Ok(at) => Some(at),
+			Err(_) => {
+				log::error!(target: LOG_TARGET, "no room to schedule the payout deadline of transfer {transfer_id}");
+				None
+			}
+		};
+		Self::set_state(transfer_id, &mut transfer, TransferState::PayingOut);
+		Transfers::<T>::insert(transfer_id, transfer);
+		Ok(())
+	}
+
+	// ---- Deadlines ----
+
+	/// Queues a deadline check of `transfer` at block `due`, or at the first later block with
+	/// room (at most [`MAX_DEADLINE_SLIP`] later). Returns the block it was queued at.
+	pub(crate) fn schedule_deadline(
+		due: BlockNumberFor<T>,
+		transfer: TransferId,
+	) -> Result<BlockNumberFor<T>, DispatchError> {
+		let mut at = due;
+		for _ in 0..=MAX_DEADLINE_SLIP {
+			if DeadlineQueue::<T>::try_mutate(at, |queue| queue.try_push(transfer)).is_ok() {
+				return Ok(at);
+			}
+			at = at.saturating_add(1u32.into());
+		}
+		Err(Error::<T>::DeadlineQueueFull.into())
+	}
+
+	/// Checks the deadlines due up to `now`, at most `MaxDeadlinesPerBlock` of them; what is
+	/// left waits for the next block.
+	pub(crate) fn process_deadlines(now: BlockNumberFor<T>) -> Weight {
+		let budget = T::MaxDeadlinesPerBlock::get();
+		let mut cursor = DeadlineCursor::<T>::get();
+		let (mut checked, mut queues_read) = (0u32, 0u32);
+		// Each block whose queue is read counts against the budget too, so a long gap of empty
+		// blocks is caught up over several blocks rather than in one.
+		while cursor <= now && checked.saturating_add(queues_read) < budget {
+			queues_read.saturating_inc();
+			let mut queue = DeadlineQueue::<T>::get(cursor);
+			let room = budget.saturating_sub(checked.saturating_add(queues_read)) as usize;
+			let take = queue.len().min(room);
+			let due: Vec<TransferId> = queue.drain(..take).collect();
+			for transfer in due {
+				Self::check_deadline(transfer, now);
+				checked.saturating_inc();
+			}
+			if queue.is_empty() {
+				DeadlineQueue::<T>::remove(cursor);
+				cursor = cursor.saturating_add(1u32.into());
+			} else {
+				DeadlineQueue::<T>::insert(cursor, queue);
+				break;
+			}
+		}
+		DeadlineCursor::<T>::put(cursor);
+		T::WeightInfo::process_deadlines(checked, queues_read)
+	}
+
+	fn check_deadline(transfer_id: TransferId, now: BlockNumberFor<T>) {
+		let Some(transfer) = Transfers::<T>::get(transfer_id) else { return };
+		match transfer.state {
+			TransferState::AwaitingDeposit if now >= transfer.deposit_deadline => {
+				Self::end_without_deposit(
+					transfer_id,
+					transfer,
+					StepKind::Expiry,
+					TransferState::Expired,
+				)
+			}
+			TransferState::PayingOut if transfer.payout_deadline.is_some_and(|due| now >= due) => {
+				let payout = transfer
+					.trail
+					.iter()
+					.rev()
+					.find(|step| step.kind == StepKind::Payout)
+					.and_then(|step| step.instruction);
+				let Some(instruction) = payout else { return };
+				Outbound::<T>::mutate(instruction, |entry| {
+					if let Some(entry) = entry {
+						if Self::instruction_is_open(&entry.status) && !entry.cancel_requested {
+							entry.cancel_requested = true;
+							Self::deposit_event(Event::PayoutCancellationRequested {
+								transfer: transfer_id,
+								instruction,
+							});
+						}
+					}
+				});
+			}
+			// Moved on since the deadline was queued.
+			_ => {}
+		}
+	}
+
+	// ---- Invariants ----
+
+	/// Checks every invariant of the pallet's storage:
+	/// - per chain, the vault ledger equals the sums it summarises (held deposits, operator
+	///   liquidity, open instructions);
+	/// - every transfer is in exactly one state index, the one of its state, and in its
+	///   requester's index; each operator's open-transfer count is right.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		let mut held: BTreeMap<ChainId, LinkedAmount> = BTreeMap::new();
+		let mut open_by_operator: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		let mut transfers = 0u32;
+		for (id, transfer) in Transfers::<T>::iter() {
+			transfers += 1;
+			if transfer.hold == HoldState::Held {
+				*held.entry(transfer.source.chain).or_default() += transfer.source.amount;
+			}
+			if !transfer.state.is_terminal() {
+				*open_by_operator.entry(transfer.operator.clone()).or_default() += 1;
+			}
+			ensure!(
+				TransfersByState::<T>::contains_key(transfer.state, id),
+				"transfer missing from its state index"
+			);
+			ensure!(
+				TransfersByRequester::<T>::contains_key(&transfer.requester, id),
+				"transfer missing from its requester index"
+			);
+			let held_ok = match transfer.state {
+				TransferState::AwaitingDeposit => transfer.hold == HoldState::AwaitingDeposit,
+				TransferState::PayingOut => transfer.hold == HoldState::Held,
+				TransferState::Settling | TransferState::Completed => {
+					transfer.hold == HoldState::ConfirmedToOperator
+				}
+				TransferState::Refunding | TransferState::Refunded => {
+					transfer.hold == HoldState::ReturnedToSender
+				}
+				TransferState::Expired | TransferState::Cancelled => {
+					transfer.hold == HoldState::NeverDeposited
+				}
+			};
+			ensure!(held_ok, "hold state does not match the transfer state");
+		}
+		ensure!(
+			TransfersByState::<T>::iter_keys().count() as u32 == transfers,
+			"a transfer is in more than one state index"
+		);
+		for (operator, info) in Operators::<T>::iter() {
+			let open = open_by_operator.get(&operator).copied().unwrap_or(0);
+			ensure!(info.open_transfers == open, "operator open-transfer count is wrong");
+		}
+
+		let mut liquidity: BTreeMap<ChainId, LinkedAmount> = BTreeMap::new();
+		for (_, chain, l) in OperatorLiquidity::<T>::iter() {
+			*liquidity.entry(chain).or_default() += l.free + l.reserved;
+		}
+		let mut pending: BTreeMap<ChainId, LinkedAmount> = BTreeMap::new();
+		for (id, instruction) in Outbound::<T>::iter() {
+			let open = Self::instruction_is_open(&instruction.status);
+			if open || instruction.status == OutboundStatus::Stuck {
+				*pending.entry(instruction.chain).or_default() += instruction.amount;
+			}
+			ensure!(
+				PendingOutbound::<T>::contains_key(instruction.chain, id) == open,
+				"pending-outbound index does not match the instruction status"
+			);
+		}
+		for chain in Chains::<T>::iter_keys() {
+			let ledger = VaultLedgers::<T>::get(chain);
+			ensure!(ledger.held == held.get(&chain).copied().unwrap_or(0), "held does not add up");
+			ensure!(
+				ledger.operator_liquidity == liquidity.get(&chain).copied().unwrap_or(0),
+				"operator liquidity does not add up"
+			);
+			ensure!(
+				ledger.pending_outbound == pending.get(&chain).copied().unwrap_or(0),
+				"pending outbound does not add up"
+			);
+			ensure!(ledger.expected_vault_balance().is_some(), "vault ledger overflows");
+		}
+		Ok(())
+	}
+}

@@ -1,0 +1,192 @@
+//! Attestations: who may report, what a report needs to be admitted, thresholds and
+//! conflicting reports.
+
+use super::*;
+use crate::{Event, SubjectReports, VoteCount};
+use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+
+fn liquidity_deposit(tx: u8, amount: LinkedAmount) -> Observation<AccountId> {
+	Observation::Deposit {
+		chain: EVM,
+		tx: linked_tx(tx),
+		from: LinkedAccount::Evm(OPERATOR_EVM),
+		amount,
+		reference: DepositReference::Liquidity(OPERATOR),
+	}
+}
+
+fn invalid(reason: InvalidTransaction) -> Result<(), TransactionValidityError> {
+	Err(TransactionValidityError::Invalid(reason))
+}
+
+#[test]
+fn only_a_correctly_signed_report_of_an_authority_is_admitted() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ConnectionChain::register_operator(RuntimeOrigin::signed(OPERATOR)));
+		let observation = liquidity_deposit(1, 100);
+		// Authority index 7 does not exist.
+		let unknown = signed_report(7, &observation);
+		assert_eq!(authorize(&unknown).map(|_| ()), invalid(InvalidTransaction::BadSigner));
+		// Authority 1's signature presented as authority 0's.
+		let crate::Call::report { observation: o, signature, .. } = signed_report(1, &observation)
+		else {
+			unreachable!()
+		};
+		let forged = crate::Call::<Test>::report { observation: o, authority: 0, signature };
+		assert_eq!(authorize(&forged).map(|_| ()), invalid(InvalidTransaction::BadProof));
+		// A report signed for another chain (another genesis hash) does not verify here.
+		let key = sp_runtime::testing::UintAuthorityId(1);
+		let payload =
+			crate::attestation::signing_payload(&sp_core::H256::repeat_byte(1), 0, &observation);
+		let other_chain = crate::Call::<Test>::report {
+			observation: observation.clone(),
+			authority: 0,
+			signature: sp_runtime::RuntimeAppPublic::sign(&key, &payload).unwrap(),
+		};
+		assert_eq!(authorize(&other_chain).map(|_| ()), invalid(InvalidTransaction::BadProof));
+		// Dispatching without the authorized origin fails whatever the signer.
+		let crate::Call::report { observation, authority, signature } =
+			signed_report(0, &observation)
+		else {
+			unreachable!()
+		};
+		assert_noop!(
+			ConnectionChain::report(
+				RuntimeOrigin::signed(OPERATOR),
+				observation,
+				authority,
+				signature
+			),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_eq!(liquidity(EVM).free, 0);
+	});
+}
+
+#[test]
+fn an_observation_needs_the_threshold_of_distinct_authorities() {
+	ext_with_threshold(2).execute_with(|| {
+		assert_ok!(ConnectionChain::register_operator(RuntimeOrigin::signed(OPERATOR)));
+		let observation = liquidity_deposit(1, 100);
+		report_as(0, observation.clone());
+		assert_eq!(liquidity(EVM).free, 0, "one report of two changes nothing");
+		// The same authority cannot vote twice.
+		let again = signed_report(0, &observation);
+		assert_eq!(authorize(&again).map(|_| ()), invalid(InvalidTransaction::Stale));
+		report_as(2, observation.clone());
+		assert_eq!(liquidity(EVM).free, 100);
+		assert_eq!(VoteCount::<Test>::get(crate::attestation::observation_hash(&observation)), 0);
+		// Once applied, further reports are stale.
+		assert_eq!(
+			authorize(&signed_report(1, &observation)).map(|_| ()),
+			invalid(InvalidTransaction::Stale)
+		);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_false_report_of_one_authority_changes_nothing_and_is_kept_as_evidence() {
+	ext_with_threshold(2).execute_with(|| {
+		with_operator();
+		let id = request(SUB_TO_EVM, 1_000, "t");
+		deposit(id, 1_000, 1);
+		let payout = instruction_of(id, StepKind::Payout);
+		// Authority 2 lies that the payout failed; 0 and 1 see it final.
+		let lie = Observation::OutboundFailed {
+			instruction: payout,
+			tx: linked_tx(2),
+			reason: FailureReason::Reverted,
+		};
+		report_as(2, lie);
+		assert_eq!(transfer(id).state, TransferState::PayingOut);
+		let truth = Observation::OutboundFinal { instruction: payout, tx: linked_tx(2) };
+		report_as(0, truth.clone());
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::ConflictingReports { observations: 2, .. })));
+		report_as(1, truth);
+		assert_eq!(transfer(id).state, TransferState::Settling);
+		// Both versions stay on record.
+		assert_eq!(SubjectReports::<Test>::get(ObservationSubject::Outcome(payout)).len(), 2);
+		check_invariants();
+	});
+}
+
+#[test]
+fn reports_about_finished_instructions_or_old_balances_are_stale() {
+	new_test_ext().execute_with(|| {
+		let balance = |number, amount| Observation::VaultBalance {
+			chain: EVM,
+			balance: amount,
+			at: LinkedBlock { number, hash: sp_core::H256::repeat_byte(number as u8) },
+		};
+		report_all(balance(10, 5));
+		assert!(events().contains(&Event::VaultBalanceObserved {
+			chain: EVM,
+			balance: 5,
+			expected: 0
+		}));
+		assert_eq!(
+			authorize(&signed_report(0, &balance(10, 6))).map(|_| ()),
+			invalid(InvalidTransaction::Stale)
+		);
+		assert_eq!(
+			authorize(&signed_report(0, &balance(9, 6))).map(|_| ()),
+			invalid(InvalidTransaction::Stale)
+		);
+		report_all(balance(11, 6));
+		let unknown_instruction = Observation::OutboundFinal { instruction: 42, tx: linked_tx(1) };
+		assert_eq!(
+			authorize(&signed_report(0, &unknown_instruction)).map(|_| ()),
+			invalid(InvalidTransaction::Stale)
+		);
+		let unknown_chain = Observation::VaultBalance {
+			chain: 9,
+			balance: 1,
+			at: LinkedBlock { number: 1, hash: Default::default() },
+		};
+		assert_eq!(
+			authorize(&signed_report(0, &unknown_chain)).map(|_| ()),
+			invalid(InvalidTransaction::Stale)
+		);
+	});
+}
+
+#[test]
+fn a_deposit_with_no_reference_is_returned() {
+	new_test_ext().execute_with(|| {
+		report_all(Observation::Deposit {
+			chain: SUBSTRATE,
+			tx: linked_tx(1),
+			from: LinkedAccount::Substrate([3; 32]),
+			amount: 5,
+			reference: DepositReference::Unknown,
+		});
+		let returned = crate::PendingOutbound::<Test>::iter_key_prefix(SUBSTRATE).next().unwrap();
+		assert_eq!(instruction(returned).recipient, LinkedAccount::Substrate([3; 32]));
+		// A deposit whose sender is not an account of the chain's kind is ignored.
+		let call = signed_report(
+			0,
+			&Observation::Deposit {
+				chain: SUBSTRATE,
+				tx: linked_tx(2),
+				from: LinkedAccount::Evm([3; 20]),
+				amount: 5,
+				reference: DepositReference::Unknown,
+			},
+		);
+		assert_ok!(authorize(&call));
+		let crate::Call::report { observation, authority, signature } = call else {
+			unreachable!()
+		};
+		assert_ok!(ConnectionChain::report(
+			frame_system::RawOrigin::Authorized.into(),
+			observation,
+			authority,
+			signature
+		));
+		assert_eq!(crate::PendingOutbound::<Test>::iter_key_prefix(SUBSTRATE).count(), 1);
+		check_invariants();
+	});
+}

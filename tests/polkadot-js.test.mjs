@@ -5,22 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
 import { startNode } from './lib/node-process.mjs';
+import { submit } from './lib/tx.mjs';
 
 const PORTS = { rpc: 19954, p2p: 40343, prometheus: 19625 };
 const UNIT = 10n ** 12n;
-
-/** Signs and submits `tx`, resolving with its events once its block is finalized. */
-function submitFinalized(tx, signer) {
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
-      if (dispatchError) reject(new Error(`dispatch error: ${dispatchError.toString()}`));
-      else if (status.isFinalized) resolve({ blockHash: status.asFinalized, events });
-      else if (status.isInvalid || status.isDropped || status.isUsurped) {
-        reject(new Error(`transaction ${status.type}`));
-      }
-    }).catch(reject);
-  });
-}
 
 describe('polkadot.js against the dev node', () => {
   let node;
@@ -99,9 +87,11 @@ describe('polkadot.js against the dev node', () => {
     const freeOf = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
     const [aliceBefore, bobBefore] = [await freeOf(alice.address), await freeOf(bob.address)];
 
-    const { blockHash, events } = await submitFinalized(
+    const { blockHash, events } = await submit(
+      api,
       api.tx.balances.transferKeepAlive(bob.address, amount),
       alice,
+      { until: 'finalized' },
     );
 
     const transfer = events.find(({ event }) => api.events.balances.Transfer.is(event));

@@ -64,7 +64,7 @@ pub mod pallet {
 				return;
 			}
 			assert!(
-				self.block_time_ms >= 2 && self.block_time_ms % 2 == 0,
+				self.block_time_ms >= 2 && self.block_time_ms.is_multiple_of(2),
 				"block_time_ms must be an even number of at least 2 milliseconds"
 			);
 			TargetBlockTime::<T>::put(self.block_time_ms);

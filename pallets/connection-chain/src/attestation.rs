@@ -58,7 +58,7 @@ impl<T: Config> Pallet<T> {
 			Observation::VaultBalance { chain, at, .. } => {
 				Chains::<T>::contains_key(chain)
 					&& ObservedVaultBalance::<T>::get(chain)
-						.map_or(true, |(_, last)| at.number > last.number)
+						.is_none_or(|(_, last)| at.number > last.number)
 			}
 		}
 	}

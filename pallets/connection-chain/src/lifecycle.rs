@@ -61,7 +61,7 @@ impl<T: Config> Pallet<T> {
 			!terms.rate.numerator.is_zero() && quote::is_valid_rate(&terms.rate),
 			Error::<T>::BadRate
 		);
-		let window_ok = terms.valid_until.map_or(true, |until| until >= terms.valid_from);
+		let window_ok = terms.valid_until.is_none_or(|until| until >= terms.valid_from);
 		ensure!(
 			window_ok && !terms.max_amount.is_zero() && terms.min_amount <= terms.max_amount,
 			Error::<T>::BadRuleLimits
@@ -171,7 +171,7 @@ impl<T: Config> Pallet<T> {
 			.into_iter()
 			.filter_map(|id| Campaigns::<T>::get(id).map(|campaign| (id, campaign)))
 			.collect();
-		let holding = requester.map(|who| T::Currency::total_balance(who));
+		let holding = requester.map(T::Currency::total_balance);
 		let now = frame_system::Pallet::<T>::block_number();
 		quote::best_quote(&rule, &campaigns, amount_in, &now, holding.as_ref())
 	}

@@ -25,7 +25,7 @@ pub fn within<BlockNumber: PartialOrd>(
 	from: &BlockNumber,
 	until: Option<&BlockNumber>,
 ) -> bool {
-	now >= from && until.map_or(true, |until| now <= until)
+	now >= from && until.is_none_or(|until| now <= until)
 }
 
 /// Whether a rate can be applied: a zero denominator is never valid.
@@ -82,7 +82,7 @@ pub fn campaign_applies<Balance: PartialOrd, BlockNumber: PartialOrd>(
 		(Some(min), Some(held)) => held >= min,
 		(Some(_), None) => false,
 	};
-	let within_budget = campaign.budget.map_or(true, |budget| {
+	let within_budget = campaign.budget.is_none_or(|budget| {
 		campaign.used.checked_add(amount_in).is_some_and(|used| used <= budget)
 	});
 	in_window && holds_enough && within_budget

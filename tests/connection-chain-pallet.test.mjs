@@ -78,7 +78,7 @@ describe('connection-chain pallet through polkadot.js', () => {
     const set = events.find(({ event }) => api.events.connectionChain.RuleSet.is(event));
     assert.equal(set.event.data.operator.toString(), bob.address);
     const rule = (await api.query.connectionChain.rules(0)).unwrap();
-    assert.equal(rule.rate.numerator.toNumber(), 1000);
+    assert.equal(rule.terms.rate.numerator.toNumber(), 1000);
   });
 
   it('the runtime API quotes the worked example of the crate doc', async () => {

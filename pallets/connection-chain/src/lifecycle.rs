@@ -80,21 +80,13 @@ impl<T: Config> Pallet<T> {
 				id
 			}
 		};
-		let RuleTerms { rate, fee, min_amount, max_amount, valid_from, valid_until } = terms;
-		Rules::<T>::insert(
-			rule_id,
-			Rule {
-				operator: operator.clone(),
-				source_chain: source,
-				destination_chain: destination,
-				rate,
-				fee,
-				min_amount,
-				max_amount,
-				valid_from,
-				valid_until,
-			},
-		);
+		let rule = Rule {
+			operator: operator.clone(),
+			source_chain: source,
+			destination_chain: destination,
+			terms,
+		};
+		Rules::<T>::insert(rule_id, rule);
 		Self::deposit_event(Event::RuleSet { rule: rule_id, operator, source, destination });
 		Ok(())
 	}
@@ -127,9 +119,9 @@ impl<T: Config> Pallet<T> {
 		terms: CampaignTerms<BalanceOf<T>, BlockNumberFor<T>>,
 	) -> DispatchResult {
 		Self::owned_rule(&operator, rule_id)?;
-		let CampaignTerms { starts_at, ends_at, rate, fee, min_holding, budget } = terms;
-		ensure!(ends_at >= starts_at && (rate.is_some() || fee.is_some()), Error::<T>::BadCampaign);
-		if let Some(rate) = &rate {
+		let changes_something = terms.rate.is_some() || terms.fee.is_some();
+		ensure!(terms.ends_at >= terms.starts_at && changes_something, Error::<T>::BadCampaign);
+		if let Some(rate) = &terms.rate {
 			ensure!(!rate.numerator.is_zero() && quote::is_valid_rate(rate), Error::<T>::BadRate);
 		}
 		let campaign_id = NextCampaignId::<T>::get();
@@ -137,10 +129,7 @@ impl<T: Config> Pallet<T> {
 			campaigns.try_push(campaign_id).map_err(|_| Error::<T>::TooManyCampaigns)
 		})?;
 		NextCampaignId::<T>::put(campaign_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-		Campaigns::<T>::insert(
-			campaign_id,
-			Campaign { rule: rule_id, starts_at, ends_at, rate, fee, min_holding, budget, used: 0 },
-		);
+		Campaigns::<T>::insert(campaign_id, Campaign { rule: rule_id, terms, used: 0 });
 		Self::deposit_event(Event::CampaignCreated { campaign: campaign_id, rule: rule_id });
 		Ok(())
 	}

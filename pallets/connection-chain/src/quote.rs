@@ -15,6 +15,8 @@
 use crate::types::{
 	Campaign, CampaignId, ExchangeRate, FeeSchedule, LinkedAmount, Quote, QuoteError, Rule,
 };
+#[cfg(test)]
+use crate::types::{CampaignTerms, RuleTerms};
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Perbill, Rounding,
 };
@@ -76,13 +78,14 @@ pub fn campaign_applies<Balance: PartialOrd, BlockNumber: PartialOrd>(
 	now: &BlockNumber,
 	holding: Option<&Balance>,
 ) -> bool {
-	let in_window = within(now, &campaign.starts_at, Some(&campaign.ends_at));
-	let holds_enough = match (&campaign.min_holding, holding) {
+	let terms = &campaign.terms;
+	let in_window = within(now, &terms.starts_at, Some(&terms.ends_at));
+	let holds_enough = match (&terms.min_holding, holding) {
 		(None, _) => true,
 		(Some(min), Some(held)) => held >= min,
 		(Some(_), None) => false,
 	};
-	let within_budget = campaign.budget.is_none_or(|budget| {
+	let within_budget = terms.budget.is_none_or(|budget| {
 		campaign.used.checked_add(amount_in).is_some_and(|used| used <= budget)
 	});
 	in_window && holds_enough && within_budget
@@ -99,24 +102,25 @@ pub fn best_quote<AccountId, Balance: PartialOrd, BlockNumber: PartialOrd>(
 	now: &BlockNumber,
 	holding: Option<&Balance>,
 ) -> Result<Quote, QuoteError> {
-	if !within(now, &rule.valid_from, rule.valid_until.as_ref()) {
+	let base_terms = &rule.terms;
+	if !within(now, &base_terms.valid_from, base_terms.valid_until.as_ref()) {
 		return Err(QuoteError::RuleNotValid);
 	}
-	if amount_in < rule.min_amount {
+	if amount_in < base_terms.min_amount {
 		return Err(QuoteError::AmountTooSmall);
 	}
-	if amount_in > rule.max_amount {
+	if amount_in > base_terms.max_amount {
 		return Err(QuoteError::AmountTooLarge);
 	}
-	let base = price(amount_in, rule.rate, &rule.fee, None);
+	let base = price(amount_in, base_terms.rate, &base_terms.fee, None);
 	campaigns
 		.iter()
 		.filter(|(_, campaign)| campaign_applies(campaign, amount_in, now, holding))
 		.filter_map(|(id, campaign)| {
 			price(
 				amount_in,
-				campaign.rate.unwrap_or(rule.rate),
-				campaign.fee.as_ref().unwrap_or(&rule.fee),
+				campaign.terms.rate.unwrap_or(base_terms.rate),
+				campaign.terms.fee.as_ref().unwrap_or(&base_terms.fee),
 				Some(*id),
 			)
 			.ok()
@@ -131,10 +135,7 @@ pub fn best_quote<AccountId, Balance: PartialOrd, BlockNumber: PartialOrd>(
 mod tests {
 	use super::*;
 
-	const RULE: Rule<u64, u32> = Rule {
-		operator: 7,
-		source_chain: 0,
-		destination_chain: 1,
+	const TERMS: RuleTerms<u32> = RuleTerms {
 		// 1 source unit = 3 / 2 destination units.
 		rate: ExchangeRate { numerator: 3, denominator: 2 },
 		fee: FeeSchedule { fixed: 10, proportional: Perbill::from_percent(1) },
@@ -143,16 +144,24 @@ mod tests {
 		valid_from: 10,
 		valid_until: Some(100),
 	};
+	const RULE: Rule<u64, u32> =
+		Rule { operator: 7, source_chain: 0, destination_chain: 1, terms: TERMS };
+
+	fn rule_with(terms: RuleTerms<u32>) -> Rule<u64, u32> {
+		Rule { terms, ..RULE }
+	}
 
 	fn campaign(rate: Option<ExchangeRate>, fee: Option<FeeSchedule>) -> Campaign<u64, u32> {
 		Campaign {
 			rule: 0,
-			starts_at: 20,
-			ends_at: 30,
-			rate,
-			fee,
-			min_holding: None,
-			budget: None,
+			terms: CampaignTerms {
+				starts_at: 20,
+				ends_at: 30,
+				rate,
+				fee,
+				min_holding: None,
+				budget: None,
+			},
 			used: 0,
 		}
 	}
@@ -163,7 +172,13 @@ mod tests {
 		let quote = best_quote::<u64, u64, u32>(&RULE, &[], 1_001, &50, None).unwrap();
 		assert_eq!(
 			quote,
-			Quote { amount_in: 1_001, fee: 20, amount_out: 1_471, rate: RULE.rate, campaign: None }
+			Quote {
+				amount_in: 1_001,
+				fee: 20,
+				amount_out: 1_471,
+				rate: TERMS.rate,
+				campaign: None
+			}
 		);
 	}
 
@@ -191,12 +206,16 @@ mod tests {
 
 	#[test]
 	fn fee_taking_everything_is_an_error() {
-		let rule = Rule { fee: FeeSchedule { fixed: 200, proportional: Perbill::zero() }, ..RULE };
+		let fee = FeeSchedule { fixed: 200, proportional: Perbill::zero() };
+		let rule = rule_with(RuleTerms { fee, ..TERMS });
 		assert_eq!(
 			best_quote::<u64, u64, u32>(&rule, &[], 200, &50, None),
 			Err(QuoteError::FeeExceedsAmount)
 		);
-		let tiny = Rule { rate: ExchangeRate { numerator: 1, denominator: 1_000 }, ..RULE };
+		let tiny = rule_with(RuleTerms {
+			rate: ExchangeRate { numerator: 1, denominator: 1_000 },
+			..TERMS
+		});
 		assert_eq!(
 			best_quote::<u64, u64, u32>(&tiny, &[], 500, &50, None),
 			Err(QuoteError::NothingReceived)
@@ -225,7 +244,7 @@ mod tests {
 	#[test]
 	fn holder_only_campaign_needs_the_holding() {
 		let mut holders = campaign(None, Some(FeeSchedule::default()));
-		holders.min_holding = Some(500);
+		holders.terms.min_holding = Some(500);
 		let campaigns = [(1, holders)];
 		let with = |holding: Option<&u64>| {
 			best_quote::<u64, u64, u32>(&RULE, &campaigns, 1_000, &25, holding).unwrap().campaign
@@ -238,7 +257,7 @@ mod tests {
 	#[test]
 	fn campaign_budget_limits_its_volume() {
 		let mut budgeted = campaign(None, Some(FeeSchedule::default()));
-		budgeted.budget = Some(1_500);
+		budgeted.terms.budget = Some(1_500);
 		budgeted.used = 600;
 		let campaigns = [(1, budgeted)];
 		let for_amount = |amount| {

@@ -308,21 +308,11 @@ pub struct Rule<AccountId, BlockNumber> {
 	pub source_chain: ChainId,
 	/// Chain the recipient receives on.
 	pub destination_chain: ChainId,
-	/// Base exchange rate.
-	pub rate: ExchangeRate,
-	/// Base fee.
-	pub fee: FeeSchedule,
-	/// Smallest source amount accepted.
-	pub min_amount: LinkedAmount,
-	/// Largest source amount accepted.
-	pub max_amount: LinkedAmount,
-	/// First block at which the rule applies.
-	pub valid_from: BlockNumber,
-	/// Last block at which the rule applies; `None` for no end.
-	pub valid_until: Option<BlockNumber>,
+	/// What the operator offers.
+	pub terms: RuleTerms<BlockNumber>,
 }
 
-/// The terms of a rule an operator sets (everything but the operator).
+/// The terms of a rule: rate, fee, limits and validity window.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
@@ -349,24 +339,14 @@ pub struct RuleTerms<BlockNumber> {
 pub struct Campaign<Balance, BlockNumber> {
 	/// The rule it improves.
 	pub rule: RuleId,
-	/// First block of the campaign.
-	pub starts_at: BlockNumber,
-	/// Last block of the campaign.
-	pub ends_at: BlockNumber,
-	/// Rate replacing the rule's, if any.
-	pub rate: Option<ExchangeRate>,
-	/// Fee replacing the rule's, if any.
-	pub fee: Option<FeeSchedule>,
-	/// Only requesters whose balance on the connection chain is at least this much qualify.
-	pub min_holding: Option<Balance>,
-	/// Largest total source amount the campaign applies to; `None` for no budget.
-	pub budget: Option<LinkedAmount>,
+	/// What the campaign offers, to whom and for how long.
+	pub terms: CampaignTerms<Balance, BlockNumber>,
 	/// Source amount of the transfers the campaign applied to so far (released again when a
 	/// transfer ends without completing).
 	pub used: LinkedAmount,
 }
 
-/// The terms of a campaign an operator sets.
+/// The terms of a campaign: window, rate or fee, holding condition and budget.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]

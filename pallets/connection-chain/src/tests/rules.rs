@@ -27,7 +27,7 @@ fn set_rule_creates_once_per_pair_and_updates_in_place() {
 			rule_terms((5, 1), 0, 0)
 		));
 		assert_eq!(
-			Rules::<Test>::get(SUB_TO_EVM).unwrap().rate,
+			Rules::<Test>::get(SUB_TO_EVM).unwrap().terms.rate,
 			ExchangeRate { numerator: 5, denominator: 1 }
 		);
 		assert_eq!(crate::NextRuleId::<Test>::get(), 2);

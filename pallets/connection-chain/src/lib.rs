@@ -605,8 +605,6 @@ pub mod pallet {
 		UnknownInstruction,
 		/// The instruction is not stuck.
 		InstructionNotStuck,
-		/// The reporter is not an attestation authority.
-		NotAuthority,
 	}
 
 	#[pallet::hooks]

@@ -395,3 +395,40 @@ fn deadlines_beyond_the_per_block_budget_wait_for_the_next_block() {
 		check_invariants();
 	});
 }
+
+#[test]
+fn a_request_is_refused_when_no_deadline_slot_is_left() {
+	new_test_ext().execute_with(|| {
+		// One deadline per block, and a deadline may slip 64 blocks: 65 requests in one block
+		// fill every slot; the 66th is refused and leaves no trace.
+		MaxDeadlines::set(1);
+		with_operator();
+		for n in 0..65 {
+			request(SUB_TO_EVM, 100, &format!("s{n}"));
+		}
+		let (sender, recipient) = accounts_for(SUB_TO_EVM);
+		assert_noop!(
+			ConnectionChain::request_transfer(
+				RuntimeOrigin::signed(REQUESTER),
+				SUB_TO_EVM,
+				100,
+				sender,
+				recipient,
+				0,
+				reference("s65")
+			),
+			Error::<Test>::DeadlineQueueFull
+		);
+		check_invariants();
+	});
+}
+
+#[test]
+fn retrying_an_unknown_instruction_is_refused() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			ConnectionChain::retry_instruction(RuntimeOrigin::root(), 999),
+			Error::<Test>::UnknownInstruction
+		);
+	});
+}

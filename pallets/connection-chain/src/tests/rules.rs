@@ -292,3 +292,34 @@ fn campaign_management_is_checked() {
 		assert!(Rules::<Test>::get(SUB_TO_EVM).is_none());
 	});
 }
+
+#[test]
+fn quotes_that_give_nothing_or_overflow_are_refused_by_name() {
+	new_test_ext().execute_with(|| {
+		with_operator();
+		let request = |rule| {
+			let (sender, recipient) = accounts_for(SUB_TO_EVM);
+			ConnectionChain::request_transfer(
+				RuntimeOrigin::signed(REQUESTER),
+				rule,
+				1_000,
+				sender,
+				recipient,
+				0,
+				reference("q"),
+			)
+		};
+		let set = |terms| {
+			ConnectionChain::set_rule(RuntimeOrigin::signed(OPERATOR), SUBSTRATE, EVM, terms)
+		};
+		// A fixed fee of the whole amount.
+		assert_ok!(set(rule_terms((2, 1), 1_000, 0)));
+		assert_noop!(request(SUB_TO_EVM), Error::<Test>::FeeExceedsAmount);
+		// 990 at 1/1_000 is less than one unit.
+		assert_ok!(set(rule_terms((1, 1_000), 10, 0)));
+		assert_noop!(request(SUB_TO_EVM), Error::<Test>::NothingReceived);
+		// 990 at u128::MAX / 2 does not fit in 128 bits.
+		assert_ok!(set(rule_terms((u128::MAX / 2, 1), 10, 0)));
+		assert_noop!(request(SUB_TO_EVM), Error::<Test>::Overflow);
+	});
+}

@@ -84,11 +84,19 @@
 //!
 //! ## Storage cost of a transfer
 //!
-//! A transfer record is at most [`Transfer::max_encoded_len`] bytes (its trail holds at most
-//! 16 steps), plus three index entries (by requester, by state, by client reference; about
-//! 100 bytes), one deadline entry (removed when processed) and one outbound instruction record
-//! per vault transfer (payout, settlement or refund, with their retries; each about 120 bytes).
-//! Votes on observations are removed once the observation takes effect.
+//! With 32-byte accounts, `u128` balances and `u32` block numbers (the connection chain's
+//! runtime; checked by its `storage_cost` test):
+//! - the transfer record: at most 3,474 bytes (a trail of 16 steps); a completed transfer with
+//!   its four steps takes about 0.9 KB;
+//! - three index entries (by requester, by state, by client reference): keys of 57 to 129
+//!   bytes, no value;
+//! - one deadline entry (8 bytes in its block's queue, removed once processed);
+//! - one outbound instruction per vault transfer, at most 133 bytes each: two for a completed
+//!   or refunded transfer (payout, then settlement or refund), one more per retry;
+//! - one entry in [`SeenDeposits`] for its deposit (a 76-byte key and a value of at most 33 bytes).
+//!
+//! Votes on an observation are removed once it takes effect; only conflicting reports stay,
+//! as evidence.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 

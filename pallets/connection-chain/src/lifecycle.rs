@@ -207,12 +207,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn credit_liquidity(operator: &T::AccountId, chain: ChainId, amount: LinkedAmount) {
+		Self::credit_back(operator, chain, amount);
 		OperatorLiquidity::<T>::mutate(operator, chain, |liquidity| {
-			liquidity.free = liquidity.free.saturating_add(amount);
-			liquidity.total_deposited = liquidity.total_deposited.saturating_add(amount);
-		});
-		VaultLedgers::<T>::mutate(chain, |ledger| {
-			ledger.operator_liquidity = ledger.operator_liquidity.saturating_add(amount)
+			liquidity.total_deposited = liquidity.total_deposited.saturating_add(amount)
 		});
 		Self::deposit_event(Event::LiquidityDeposited {
 			operator: operator.clone(),
@@ -480,12 +477,14 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Records the outcome of the trail step executed by `instruction`.
+	/// Records the outcome of the trail step executed by `instruction`, with its transaction
+	/// hash and block where known (a submission has a hash but no block yet).
 	fn fix_step(
 		transfer_id: TransferId,
 		transfer: &mut TransferOf<T>,
 		instruction: InstructionId,
-		tx: Option<LinkedTx>,
+		tx_hash: Option<H256>,
+		block: Option<LinkedBlock>,
 		result: StepResult,
 	) {
 		let Some(index) = transfer.trail.iter().rposition(|s| s.instruction == Some(instruction))
@@ -495,9 +494,11 @@ impl<T: Config> Pallet<T> {
 		};
 		let stamp = Self::stamp();
 		let step = &mut transfer.trail[index];
-		if let Some(tx) = tx {
-			step.tx_hash = Some(tx.hash);
-			step.block = Some(tx.block);
+		if tx_hash.is_some() {
+			step.tx_hash = tx_hash;
+		}
+		if block.is_some() {
+			step.block = block;
 		}
 		step.result = result.clone();
 		if !matches!(result, StepResult::Submitted) {
@@ -606,12 +607,8 @@ impl<T: Config> Pallet<T> {
 		Outbound::<T>::insert(id, &instruction);
 		if let Some(transfer_id) = Self::transfer_of(&instruction.purpose) {
 			if let Some(mut transfer) = Transfers::<T>::get(transfer_id) {
-				Self::fix_step(transfer_id, &mut transfer, id, None, StepResult::Submitted);
-				if let Some(step) =
-					transfer.trail.iter_mut().rev().find(|s| s.instruction == Some(id))
-				{
-					step.tx_hash = Some(tx_hash);
-				}
+				let result = StepResult::Submitted;
+				Self::fix_step(transfer_id, &mut transfer, id, Some(tx_hash), None, result);
 				Transfers::<T>::insert(transfer_id, transfer);
 			}
 		}
@@ -702,7 +699,15 @@ impl<T: Config> Pallet<T> {
 		let transfer = Self::transfer_of(&instruction.purpose);
 		if let Some(transfer_id) = transfer {
 			if let Some(mut record) = Transfers::<T>::get(transfer_id) {
-				Self::fix_step(transfer_id, &mut record, id, tx, StepResult::Failed(reason));
+				let (hash, block) = (tx.map(|tx| tx.hash), tx.map(|tx| tx.block));
+				Self::fix_step(
+					transfer_id,
+					&mut record,
+					id,
+					hash,
+					block,
+					StepResult::Failed(reason),
+				);
 				Transfers::<T>::insert(transfer_id, record);
 			}
 		}
@@ -760,7 +765,8 @@ impl<T: Config> Pallet<T> {
 	/// The payout is final: the hold is confirmed to the operator, who gets the held deposit.
 	fn payout_final(transfer_id: TransferId, instruction: InstructionId, tx: LinkedTx) {
 		let Some(mut transfer) = Transfers::<T>::get(transfer_id) else { return };
-		Self::fix_step(transfer_id, &mut transfer, instruction, Some(tx), StepResult::Succeeded);
+		let (hash, block) = (Some(tx.hash), Some(tx.block));
+		Self::fix_step(transfer_id, &mut transfer, instruction, hash, block, StepResult::Succeeded);
 		let source = transfer.source;
 		transfer.hold = HoldState::ConfirmedToOperator;
 		VaultLedgers::<T>::mutate(source.chain, |ledger| {
@@ -800,7 +806,15 @@ impl<T: Config> Pallet<T> {
 		reason: FailureReason,
 	) {
 		let Some(mut transfer) = Transfers::<T>::get(transfer_id) else { return };
-		Self::fix_step(transfer_id, &mut transfer, instruction_id, tx, StepResult::Failed(reason));
+		let (hash, block) = (tx.map(|tx| tx.hash), tx.map(|tx| tx.block));
+		Self::fix_step(
+			transfer_id,
+			&mut transfer,
+			instruction_id,
+			hash,
+			block,
+			StepResult::Failed(reason),
+		);
 		OperatorLiquidity::<T>::mutate(&transfer.operator, instruction.chain, |liquidity| {
 			liquidity.total_paid_out = liquidity.total_paid_out.saturating_sub(instruction.amount)
 		});
@@ -839,7 +853,8 @@ impl<T: Config> Pallet<T> {
 		state: TransferState,
 	) {
 		let Some(mut transfer) = Transfers::<T>::get(transfer_id) else { return };
-		Self::fix_step(transfer_id, &mut transfer, instruction, Some(tx), StepResult::Succeeded);
+		let (hash, block) = (Some(tx.hash), Some(tx.block));
+		Self::fix_step(transfer_id, &mut transfer, instruction, hash, block, StepResult::Succeeded);
 		Self::finish(transfer_id, transfer, state);
 	}
 

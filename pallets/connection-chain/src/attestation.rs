@@ -48,17 +48,18 @@ impl<T: Config> Pallet<T> {
 			Observation::Deposit { chain, tx, .. } => {
 				Chains::<T>::contains_key(chain) && !SeenDeposits::<T>::contains_key(chain, tx.hash)
 			}
-			Observation::OutboundSubmitted { instruction, .. } => {
+			Observation::OutboundIncluded { instruction, .. } => {
 				Outbound::<T>::get(instruction).is_some_and(|i| i.status == OutboundStatus::Pending)
 			}
 			Observation::OutboundFinal { instruction, .. }
 			| Observation::OutboundFailed { instruction, .. }
-			| Observation::OutboundDead { instruction, .. } => Outbound::<T>::get(instruction)
+			| Observation::OutboundDead { instruction, .. }
+			| Observation::VaultCannotPayFees { instruction } => Outbound::<T>::get(instruction)
 				.is_some_and(|i| Self::instruction_is_open(&i.status)),
-			Observation::VaultBalance { chain, at, .. } => {
+			Observation::VaultState { chain, snapshot } => {
 				Chains::<T>::contains_key(chain)
-					&& ObservedVaultBalance::<T>::get(chain)
-						.is_none_or(|(_, last)| at.number > last.number)
+					&& ObservedVaultState::<T>::get(chain)
+						.is_none_or(|last| snapshot.at.number > last.at.number)
 			}
 		}
 	}
@@ -139,26 +140,40 @@ impl<T: Config> Pallet<T> {
 			Observation::Deposit { chain, tx, from, amount, reference } => {
 				Self::apply_deposit(chain, tx, from, amount, reference)
 			}
-			Observation::OutboundSubmitted { instruction, tx_hash, nonce } => {
-				Self::apply_submission(instruction, tx_hash, nonce)
+			Observation::OutboundIncluded { instruction, tx } => {
+				Self::apply_inclusion(instruction, tx)
 			}
-			Observation::OutboundFinal { instruction, tx } => {
-				Self::apply_outcome(instruction, Outcome::Final(tx))
+			Observation::OutboundFinal { instruction, tx, fee } => {
+				Self::apply_outcome(instruction, Outcome::Final(tx), fee)
 			}
-			Observation::OutboundFailed { instruction, tx, reason } => {
-				Self::apply_outcome(instruction, Outcome::Failed(Some(tx), reason))
+			Observation::OutboundFailed { instruction, tx, reason, fee } => {
+				Self::apply_outcome(instruction, Outcome::Failed(Some(tx), reason), fee)
 			}
-			Observation::OutboundDead { instruction, proof } => {
-				Self::apply_outcome(instruction, Outcome::Failed(None, FailureReason::Dead(proof)))
-			}
-			Observation::VaultBalance { chain, balance, at } => {
+			Observation::OutboundDead { instruction, proof, fee } => Self::apply_outcome(
+				instruction,
+				Outcome::Failed(None, FailureReason::Dead(proof)),
+				fee,
+			),
+			Observation::VaultState { chain, snapshot } => {
 				if !Chains::<T>::contains_key(chain) {
 					return false;
 				}
-				ObservedVaultBalance::<T>::insert(chain, (balance, at));
+				ObservedVaultState::<T>::insert(chain, snapshot);
+				// Nonces taken outside the connection chain are never assigned again.
+				NextVaultNonce::<T>::mutate(chain, |next| *next = (*next).max(snapshot.nonce));
 				let expected =
 					VaultLedgers::<T>::get(chain).expected_vault_balance().unwrap_or(u128::MAX);
-				Self::deposit_event(Event::VaultBalanceObserved { chain, balance, expected });
+				Self::deposit_event(Event::VaultStateObserved {
+					chain,
+					balance: snapshot.balance,
+					expected,
+					nonce: snapshot.nonce,
+				});
+				true
+			}
+			Observation::VaultCannotPayFees { instruction } => {
+				let Some(open) = Outbound::<T>::get(instruction) else { return false };
+				Self::deposit_event(Event::VaultCannotPayFees { chain: open.chain, instruction });
 				true
 			}
 		}

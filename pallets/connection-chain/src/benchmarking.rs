@@ -240,13 +240,14 @@ mod benchmarks {
 			DepositReference::Transfer(transfer),
 		);
 		let payout = NextInstructionId::<T>::get() - 1;
-		ConnectionChain::<T>::apply_outcome(payout, Outcome::Final(linked_tx(2)));
+		ConnectionChain::<T>::apply_outcome(payout, Outcome::Final(linked_tx(2)), 1);
 		// Fail the settlement until it is stuck.
 		for attempt in 0..MAX_OUTBOUND_ATTEMPTS {
 			let settlement = NextInstructionId::<T>::get() - 1;
 			ConnectionChain::<T>::apply_outcome(
 				settlement,
 				Outcome::Failed(Some(linked_tx(3 + attempt)), FailureReason::Reverted),
+				1,
 			);
 		}
 		let stuck = NextInstructionId::<T>::get() - 1;
@@ -344,7 +345,7 @@ mod benchmarks {
 			)
 			.unwrap();
 			let id = NextInstructionId::<T>::get() - 1;
-			ConnectionChain::<T>::apply_outcome(id, Outcome::Final(linked_tx(chain as u8 + 1)));
+			ConnectionChain::<T>::apply_outcome(id, Outcome::Final(linked_tx(chain as u8 + 1)), 1);
 		}
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
@@ -424,6 +425,7 @@ mod benchmarks {
 			instruction: payout,
 			tx: linked_tx(2),
 			reason: FailureReason::Other(BoundedVec::truncate_from(vec![b'x'; 64])),
+			fee: 1,
 		};
 		#[block]
 		{
@@ -437,10 +439,13 @@ mod benchmarks {
 	fn authorize_report() {
 		register_chains::<T>();
 		let keys = authorities::<T>(T::MaxAuthorities::get());
-		let observation = Observation::VaultBalance {
+		let observation = Observation::VaultState {
 			chain: SOURCE,
-			balance: 1,
-			at: LinkedBlock { number: 1, hash: H256::repeat_byte(1) },
+			snapshot: VaultSnapshot {
+				balance: 1,
+				nonce: 0,
+				at: LinkedBlock { number: 1, hash: H256::repeat_byte(1) },
+			},
 		};
 		let call = signed_report::<T>(&keys[0], observation);
 		#[block]

@@ -107,6 +107,8 @@ pub use pallet::*;
 pub mod attestation;
 pub mod crypto;
 mod lifecycle;
+pub mod memo;
+pub mod offchain;
 pub mod quote;
 pub mod runtime_api;
 pub mod types;
@@ -174,7 +176,9 @@ pub mod pallet {
 
 	/// Configuration of the connection-chain pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config:
+		frame_system::Config + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+	{
 		/// The connection chain's currency: bonds and request deposits are held in it.
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
@@ -230,6 +234,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type ReportPriority: Get<TransactionPriority>;
 
+		/// How the linked Substrate chain's runtime encodes its blocks and extrinsics.
+		type SubstrateCodec: offchain::substrate::SubstrateRuntimeCodec;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -254,10 +261,14 @@ pub mod pallet {
 	pub type ChainVolume<T: Config> =
 		StorageMap<_, Twox64Concat, ChainId, (BlockNumberFor<T>, LinkedAmount), ValueQuery>;
 
-	/// The last vault balance the workers reported for each chain, and the block it was read at.
+	/// The last vault balance and nonce the workers reported for each chain.
 	#[pallet::storage]
-	pub type ObservedVaultBalance<T> =
-		StorageMap<_, Twox64Concat, ChainId, (LinkedAmount, LinkedBlock)>;
+	pub type ObservedVaultState<T> = StorageMap<_, Twox64Concat, ChainId, VaultSnapshot>;
+
+	/// The vault account nonce the next outbound instruction of each chain gets. Starts at 0 (a
+	/// fresh vault account) and moves past any nonce the workers see taken on the chain.
+	#[pallet::storage]
+	pub type NextVaultNonce<T> = StorageMap<_, Twox64Concat, ChainId, u64, ValueQuery>;
 
 	// ---- Operators, rules, campaigns ----
 
@@ -526,7 +537,25 @@ pub mod pallet {
 		/// Authorities reported different observations about the same subject.
 		ConflictingReports { subject: ObservationSubject, observations: u32 },
 		/// A vault balance was reported; `expected` is what the ledger says it should hold.
-		VaultBalanceObserved { chain: ChainId, balance: LinkedAmount, expected: LinkedAmount },
+		/// A balance below `expected` means the vault cannot cover what it owes: alert on it.
+		VaultStateObserved {
+			chain: ChainId,
+			balance: LinkedAmount,
+			expected: LinkedAmount,
+			nonce: u64,
+		},
+		/// The vault paid `fee` on its chain for an instruction's transaction; `operator` is
+		/// whose free liquidity paid it, `unpaid` the part nobody's liquidity could cover.
+		VaultFeePaid {
+			chain: ChainId,
+			instruction: InstructionId,
+			fee: LinkedAmount,
+			operator: Option<T::AccountId>,
+			unpaid: LinkedAmount,
+		},
+		/// The vault cannot pay the fee of an instruction's transaction: it waits until someone
+		/// tops the vault up. Alert on it.
+		VaultCannotPayFees { chain: ChainId, instruction: InstructionId },
 	}
 
 	#[pallet::error]
@@ -619,6 +648,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::process_deadlines(now)
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::run_offchain_worker(now)
 		}
 
 		#[cfg(feature = "try-runtime")]

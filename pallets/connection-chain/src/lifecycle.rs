@@ -551,6 +551,11 @@ impl<T: Config> Pallet<T> {
 	) -> InstructionId {
 		let id = NextInstructionId::<T>::get();
 		NextInstructionId::<T>::put(id.saturating_add(1));
+		let nonce = NextVaultNonce::<T>::mutate(chain, |next| {
+			let nonce = *next;
+			*next = next.saturating_add(1);
+			nonce
+		});
 		Outbound::<T>::insert(
 			id,
 			OutboundInstruction {
@@ -558,6 +563,7 @@ impl<T: Config> Pallet<T> {
 				purpose: purpose.clone(),
 				recipient,
 				amount,
+				nonce,
 				status: OutboundStatus::Pending,
 				attempt,
 				cancel_requested: false,
@@ -594,25 +600,56 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn instruction_is_open(status: &OutboundStatus) -> bool {
-		matches!(status, OutboundStatus::Pending | OutboundStatus::Submitted { .. })
+		matches!(status, OutboundStatus::Pending | OutboundStatus::Included { .. })
 	}
 
-	/// A worker submitted the instruction's transaction.
-	pub(crate) fn apply_submission(id: InstructionId, tx_hash: H256, nonce: u64) -> bool {
+	/// The instruction's transaction is in a block of its chain, not yet final.
+	pub(crate) fn apply_inclusion(id: InstructionId, tx: LinkedTx) -> bool {
 		let Some(mut instruction) = Outbound::<T>::get(id) else { return false };
 		if instruction.status != OutboundStatus::Pending {
 			return false;
 		}
-		instruction.status = OutboundStatus::Submitted { tx_hash, nonce };
+		instruction.status = OutboundStatus::Included { tx };
 		Outbound::<T>::insert(id, &instruction);
 		if let Some(transfer_id) = Self::transfer_of(&instruction.purpose) {
 			if let Some(mut transfer) = Transfers::<T>::get(transfer_id) {
-				let result = StepResult::Submitted;
-				Self::fix_step(transfer_id, &mut transfer, id, Some(tx_hash), None, result);
+				let (hash, block) = (Some(tx.hash), Some(tx.block));
+				Self::fix_step(transfer_id, &mut transfer, id, hash, block, StepResult::Submitted);
 				Transfers::<T>::insert(transfer_id, transfer);
 			}
 		}
 		true
+	}
+
+	/// Takes the fee the vault paid for an instruction's transaction out of the free
+	/// liquidity of the operator it served (the operator is paid back by its rules' fees);
+	/// what that cannot cover is recorded as unpaid, so the ledger keeps matching the vault.
+	fn charge_vault_fee(id: InstructionId, instruction: &InstructionOf<T>, fee: LinkedAmount) {
+		if fee.is_zero() {
+			return;
+		}
+		let chain = instruction.chain;
+		let operator = match &instruction.purpose {
+			OutboundPurpose::Payout(t) | OutboundPurpose::Settlement(t) | OutboundPurpose::Refund(t) => {
+				Transfers::<T>::get(t).map(|transfer| transfer.operator)
+			}
+			OutboundPurpose::Withdrawal(operator) => Some(operator.clone()),
+			OutboundPurpose::DepositReturn(_) => None,
+		};
+		let mut covered = 0;
+		if let Some(operator) = &operator {
+			OperatorLiquidity::<T>::mutate(operator, chain, |liquidity| {
+				covered = liquidity.free.min(fee);
+				liquidity.free = liquidity.free.saturating_sub(covered);
+				liquidity.total_fees = liquidity.total_fees.saturating_add(covered);
+			});
+		}
+		let unpaid = fee.saturating_sub(covered);
+		VaultLedgers::<T>::mutate(chain, |ledger| {
+			ledger.operator_liquidity = ledger.operator_liquidity.saturating_sub(covered);
+			ledger.unpaid_fees = ledger.unpaid_fees.saturating_add(unpaid);
+		});
+		Self::deposit_event(Event::VaultFeePaid { chain, instruction: id, fee, operator, unpaid });
 	}
 
 	fn transfer_of(purpose: &OutboundPurpose<T::AccountId>) -> Option<TransferId> {
@@ -625,11 +662,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// An instruction's transaction is final, failed, or provably dead.
-	pub(crate) fn apply_outcome(id: InstructionId, outcome: Outcome) -> bool {
+	pub(crate) fn apply_outcome(id: InstructionId, outcome: Outcome, fee: LinkedAmount) -> bool {
 		let Some(mut instruction) = Outbound::<T>::get(id) else { return false };
 		if !Self::instruction_is_open(&instruction.status) {
 			return false;
 		}
+		Self::charge_vault_fee(id, &instruction, fee);
 		match outcome {
 			Outcome::Final(tx) => {
 				Self::conclude_instruction(id, &mut instruction, OutboundStatus::Final);
@@ -1073,7 +1111,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks every invariant of the pallet's storage:
 	/// - per chain, the vault ledger equals the sums it summarises (held deposits, operator
-	///   liquidity, open instructions);
+	///   liquidity, open instructions), and no two open instructions share a vault nonce;
 	/// - every transfer is in exactly one state index, the one of its state, and in its
 	///   requester's index; each operator's open-transfer count is right.
 	#[cfg(any(feature = "try-runtime", test))]
@@ -1127,8 +1165,19 @@ impl<T: Config> Pallet<T> {
 			*liquidity.entry(chain).or_default() += l.free + l.reserved;
 		}
 		let mut pending: BTreeMap<ChainId, LinkedAmount> = BTreeMap::new();
+		let mut open_nonces = alloc::collections::btree_set::BTreeSet::new();
 		for (id, instruction) in Outbound::<T>::iter() {
 			let open = Self::instruction_is_open(&instruction.status);
+			if open {
+				ensure!(
+					open_nonces.insert((instruction.chain, instruction.nonce)),
+					"two open instructions share a vault nonce"
+				);
+				ensure!(
+					instruction.nonce < NextVaultNonce::<T>::get(instruction.chain),
+					"an open instruction's nonce is not below the chain's next nonce"
+				);
+			}
 			if open || instruction.status == OutboundStatus::Stuck {
 				*pending.entry(instruction.chain).or_default() += instruction.amount;
 			}

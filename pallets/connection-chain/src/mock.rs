@@ -13,7 +13,14 @@ use sp_runtime::{testing::UintAuthorityId, BuildStorage, Perbill, RuntimeAppPubl
 
 pub type AccountId = u64;
 pub type Balance = u64;
-type Block = frame_system::mocking::MockBlock<Test>;
+/// Reports are authorized transactions: the only extension is `AuthorizeCall`.
+pub type TxExtension = frame_system::AuthorizeCall<Test>;
+/// The extrinsic type, so tests can decode what the worker put in the pool.
+pub type Extrinsic = sp_runtime::testing::TestXt<RuntimeCall, TxExtension>;
+type Block = sp_runtime::generic::Block<
+	sp_runtime::generic::Header<u64, sp_runtime::traits::BlakeTwo256>,
+	Extrinsic,
+>;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -67,7 +74,61 @@ impl Config for Test {
 	type MaxAuthorities = ConstU32<8>;
 	type MaxCampaignsPerRule = ConstU32<4>;
 	type ReportPriority = ConstU64<{ u64::MAX / 2 }>;
+	type SubstrateCodec = UnreadableSubstrateChain;
 	type WeightInfo = ();
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = Extrinsic;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = TxExtension;
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_extension() -> TxExtension {
+		TxExtension::new()
+	}
+}
+
+/// The mock has no Substrate runtime to read a linked chain with: the worker tests here drive
+/// the EVM chain, and the runtime crate tests the Substrate encoding with its real types.
+pub struct UnreadableSubstrateChain;
+
+impl crate::offchain::substrate::SubstrateRuntimeCodec for UnreadableSubstrateChain {
+	fn scan_block(
+		_: LinkedBlock,
+		_: &[Vec<u8>],
+		_: &[u8],
+		_: &[u8; 32],
+	) -> Option<crate::offchain::BlockScan> {
+		None
+	}
+	fn decode_account(_: &[u8]) -> Option<(LinkedAmount, u64)> {
+		None
+	}
+	fn signed_extrinsic(
+		_: Option<([u8; 32], LinkedAmount)>,
+		_: &crate::offchain::substrate::SubstrateTxParams,
+		_: [u8; 32],
+		_: &dyn Fn(&[u8]) -> Option<[u8; 64]>,
+	) -> Option<Vec<u8>> {
+		None
+	}
 }
 
 // Accounts on the connection chain.

@@ -196,13 +196,42 @@ pub struct VaultLedger {
 	pub operator_liquidity: LinkedAmount,
 	/// Amounts of outbound instructions not yet final on the chain.
 	pub pending_outbound: LinkedAmount,
+	/// Fees the vault paid on its chain that no operator's liquidity could cover. Non-zero
+	/// means the vault holds less than it owes: someone must top it up.
+	pub unpaid_fees: LinkedAmount,
 }
 
 impl VaultLedger {
-	/// What the vault should hold on its chain.
+	/// What the vault should hold on its chain; `None` if the fees it paid exceed everything
+	/// it holds.
 	pub fn expected_vault_balance(&self) -> Option<LinkedAmount> {
-		self.held.checked_add(self.operator_liquidity)?.checked_add(self.pending_outbound)
+		self.held
+			.checked_add(self.operator_liquidity)?
+			.checked_add(self.pending_outbound)?
+			.checked_sub(self.unpaid_fees)
 	}
+}
+
+/// A vault's balance and account nonce at a block of its chain, as the workers read them.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct VaultSnapshot {
+	/// The vault's balance.
+	pub balance: LinkedAmount,
+	/// The vault account's next nonce.
+	pub nonce: u64,
+	/// The block they were read at.
+	pub at: LinkedBlock,
 }
 
 /// An operator's liquidity on one linked chain, kept in that chain's vault.
@@ -230,6 +259,9 @@ pub struct Liquidity {
 	pub total_paid_out: LinkedAmount,
 	/// Everything ever withdrawn (audit figure).
 	pub total_withdrawn: LinkedAmount,
+	/// Fees the vault paid on this chain for the operator's transfers, taken from `free`
+	/// (audit figure; the rules' fees are what pays the operator back).
+	pub total_fees: LinkedAmount,
 }
 
 impl Liquidity {
@@ -733,14 +765,12 @@ pub enum OutboundPurpose<AccountId> {
 	MaxEncodedLen,
 )]
 pub enum OutboundStatus {
-	/// Waiting for a vault worker to submit it.
+	/// Waiting for its transaction to be included on the chain.
 	Pending,
-	/// Submitted with this transaction hash, at this vault account nonce.
-	Submitted {
-		/// Transaction hash.
-		tx_hash: H256,
-		/// The vault account's nonce the transaction uses.
-		nonce: u64,
+	/// Its transaction is in a block of the chain, not yet final.
+	Included {
+		/// The transaction and its block.
+		tx: LinkedTx,
 	},
 	/// Final on the chain.
 	Final,
@@ -763,13 +793,17 @@ pub struct OutboundInstruction<AccountId, BlockNumber> {
 	pub recipient: LinkedAccount,
 	/// How much.
 	pub amount: LinkedAmount,
+	/// The vault account nonce its transaction must use, assigned when it is created. Every
+	/// worker signs the instruction with this nonce, so at most one transaction for it can ever
+	/// land, however many validators hold the vault key and however often they resend.
+	pub nonce: u64,
 	/// Where it is.
 	pub status: OutboundStatus,
 	/// Which attempt this is (1 for the first); a failed settlement, refund or return is tried
 	/// again as a new instruction with the next attempt number.
 	pub attempt: u8,
-	/// Set once its deadline passed: the workers must not (re)broadcast it and must prove it
-	/// dead (or report it final if it landed anyway).
+	/// Set once its deadline passed: the workers stop resending it and take its nonce with a
+	/// transaction that moves nothing, then report it dead (or final, if it landed first).
 	pub cancel_requested: bool,
 	/// When it was created.
 	pub created: BlockNumber,
@@ -789,20 +823,16 @@ pub struct OutboundInstruction<AccountId, BlockNumber> {
 	MaxEncodedLen,
 )]
 pub enum DeadProof {
-	/// A mortal Substrate extrinsic whose era ended at this block, now final, without it.
-	MortalityExpired {
-		/// Last block at which the extrinsic was valid.
-		last_valid_block: u64,
-	},
-	/// The vault nonce the transaction used is taken by another, final transaction.
+	/// The vault nonce assigned to the instruction is taken by another, final transaction of
+	/// the vault (the workers' cancelling transaction, or one made outside the connection
+	/// chain). A nonce is the only thing that proves a transaction dead: an expired or dropped
+	/// transaction leaves its nonce free, so a copy of it could still land.
 	NonceConsumed {
 		/// The nonce.
 		nonce: u64,
 		/// The transaction that took it.
 		by_tx: H256,
 	},
-	/// No worker ever submitted it, and all have marked it never to be submitted.
-	NeverSubmitted,
 }
 
 /// What a deposit into a vault says it is for.
@@ -877,14 +907,12 @@ pub enum Observation<AccountId> {
 		/// What it says it is for.
 		reference: DepositReference<AccountId>,
 	},
-	/// An outbound instruction was submitted.
-	OutboundSubmitted {
+	/// An outbound instruction's transaction is in a block, not yet final.
+	OutboundIncluded {
 		/// The instruction.
 		instruction: InstructionId,
-		/// Its transaction hash.
-		tx_hash: H256,
-		/// The vault nonce it uses.
-		nonce: u64,
+		/// The transaction and its block.
+		tx: LinkedTx,
 	},
 	/// An outbound instruction is final on its chain.
 	OutboundFinal {
@@ -892,8 +920,10 @@ pub enum Observation<AccountId> {
 		instruction: InstructionId,
 		/// The transaction and its block.
 		tx: LinkedTx,
+		/// What the transaction cost the vault in fees.
+		fee: LinkedAmount,
 	},
-	/// An outbound instruction's transaction was included but failed; nothing moved.
+	/// An outbound instruction's transaction is final but failed; nothing moved but the fee.
 	OutboundFailed {
 		/// The instruction.
 		instruction: InstructionId,
@@ -901,6 +931,8 @@ pub enum Observation<AccountId> {
 		tx: LinkedTx,
 		/// Why it failed.
 		reason: FailureReason,
+		/// What the transaction cost the vault in fees.
+		fee: LinkedAmount,
 	},
 	/// An outbound instruction can provably never land.
 	OutboundDead {
@@ -908,15 +940,20 @@ pub enum Observation<AccountId> {
 		instruction: InstructionId,
 		/// The proof.
 		proof: DeadProof,
+		/// What the transaction that took the nonce cost the vault in fees.
+		fee: LinkedAmount,
 	},
-	/// A vault's balance at a block of its chain.
-	VaultBalance {
+	/// A vault's balance and account nonce at a block of its chain.
+	VaultState {
 		/// The chain.
 		chain: ChainId,
-		/// The vault's balance.
-		balance: LinkedAmount,
-		/// The block it was read at.
-		at: LinkedBlock,
+		/// What the vault held and its nonce.
+		snapshot: VaultSnapshot,
+	},
+	/// The vault cannot pay the fee of an instruction's transaction.
+	VaultCannotPayFees {
+		/// The instruction.
+		instruction: InstructionId,
 	},
 }
 
@@ -937,12 +974,14 @@ pub enum Observation<AccountId> {
 pub enum ObservationSubject {
 	/// A deposit transaction on a chain.
 	Deposit(ChainId, H256),
-	/// The submission of an outbound instruction.
-	Submission(InstructionId),
+	/// The inclusion of an outbound instruction's transaction in a block.
+	Inclusion(InstructionId),
 	/// The outcome of an outbound instruction (final, failed or dead).
 	Outcome(InstructionId),
-	/// A vault balance at a block.
-	VaultBalance(ChainId, u64),
+	/// A vault's balance and nonce at a block.
+	VaultState(ChainId, u64),
+	/// A vault unable to pay an instruction's fee.
+	FeeShortage(InstructionId),
 }
 
 impl<AccountId> Observation<AccountId> {
@@ -950,14 +989,17 @@ impl<AccountId> Observation<AccountId> {
 	pub fn subject(&self) -> ObservationSubject {
 		match self {
 			Observation::Deposit { chain, tx, .. } => ObservationSubject::Deposit(*chain, tx.hash),
-			Observation::OutboundSubmitted { instruction, .. } => {
-				ObservationSubject::Submission(*instruction)
+			Observation::OutboundIncluded { instruction, .. } => {
+				ObservationSubject::Inclusion(*instruction)
 			}
 			Observation::OutboundFinal { instruction, .. }
 			| Observation::OutboundFailed { instruction, .. }
 			| Observation::OutboundDead { instruction, .. } => ObservationSubject::Outcome(*instruction),
-			Observation::VaultBalance { chain, at, .. } => {
-				ObservationSubject::VaultBalance(*chain, at.number)
+			Observation::VaultState { chain, snapshot } => {
+				ObservationSubject::VaultState(*chain, snapshot.at.number)
+			}
+			Observation::VaultCannotPayFees { instruction } => {
+				ObservationSubject::FeeShortage(*instruction)
 			}
 		}
 	}

@@ -97,10 +97,11 @@ fn a_false_report_of_one_authority_changes_nothing_and_is_kept_as_evidence() {
 			instruction: payout,
 			tx: linked_tx(2),
 			reason: FailureReason::Reverted,
+			fee: 0,
 		};
 		report_as(2, lie);
 		assert_eq!(transfer(id).state, TransferState::PayingOut);
-		let truth = Observation::OutboundFinal { instruction: payout, tx: linked_tx(2) };
+		let truth = Observation::OutboundFinal { instruction: payout, tx: linked_tx(2), fee: 0 };
 		report_as(0, truth.clone());
 		assert!(events()
 			.iter()
@@ -116,16 +117,20 @@ fn a_false_report_of_one_authority_changes_nothing_and_is_kept_as_evidence() {
 #[test]
 fn reports_about_finished_instructions_or_old_balances_are_stale() {
 	new_test_ext().execute_with(|| {
-		let balance = |number, amount| Observation::VaultBalance {
+		let balance = |number, amount| Observation::VaultState {
 			chain: EVM,
-			balance: amount,
-			at: LinkedBlock { number, hash: sp_core::H256::repeat_byte(number as u8) },
+			snapshot: VaultSnapshot {
+				balance: amount,
+				nonce: 0,
+				at: LinkedBlock { number, hash: sp_core::H256::repeat_byte(number as u8) },
+			},
 		};
 		report_all(balance(10, 5));
-		assert!(events().contains(&Event::VaultBalanceObserved {
+		assert!(events().contains(&Event::VaultStateObserved {
 			chain: EVM,
 			balance: 5,
-			expected: 0
+			expected: 0,
+			nonce: 0,
 		}));
 		assert_eq!(
 			authorize(&signed_report(0, &balance(10, 6))).map(|_| ()),
@@ -136,15 +141,18 @@ fn reports_about_finished_instructions_or_old_balances_are_stale() {
 			invalid(InvalidTransaction::Stale)
 		);
 		report_all(balance(11, 6));
-		let unknown_instruction = Observation::OutboundFinal { instruction: 42, tx: linked_tx(1) };
+		let unknown_instruction = Observation::OutboundFinal { instruction: 42, tx: linked_tx(1), fee: 0 };
 		assert_eq!(
 			authorize(&signed_report(0, &unknown_instruction)).map(|_| ()),
 			invalid(InvalidTransaction::Stale)
 		);
-		let unknown_chain = Observation::VaultBalance {
+		let unknown_chain = Observation::VaultState {
 			chain: 9,
-			balance: 1,
-			at: LinkedBlock { number: 1, hash: Default::default() },
+			snapshot: VaultSnapshot {
+				balance: 1,
+				nonce: 0,
+				at: LinkedBlock { number: 1, hash: Default::default() },
+			},
 		};
 		assert_eq!(
 			authorize(&signed_report(0, &unknown_chain)).map(|_| ()),

@@ -38,7 +38,7 @@ fn substrate_to_evm_completes_with_full_trail() {
 		check_invariants();
 
 		run_to_block(4);
-		submit(payout, 2);
+		include(payout, 2);
 		assert_eq!(transfer(id).trail[2].result, StepResult::Submitted);
 		assert_eq!(transfer(id).trail[2].tx_hash, Some(linked_tx(2).hash));
 		run_to_block(5);
@@ -78,7 +78,7 @@ fn substrate_to_evm_completes_with_full_trail() {
 		// Everything left the vaults' books: held 0, nothing pending; the operator paid 1_960.
 		assert_eq!(
 			ledger(SUBSTRATE),
-			VaultLedger { held: 0, operator_liquidity: LIQUIDITY, pending_outbound: 0 }
+			VaultLedger { held: 0, operator_liquidity: LIQUIDITY, pending_outbound: 0, unpaid_fees: 0 }
 		);
 		assert_eq!(ledger(EVM).operator_liquidity, LIQUIDITY - 1_960);
 		assert_eq!(liquidity(EVM).total_paid_out, 1_960);
@@ -264,16 +264,18 @@ fn payout_past_its_deadline_is_cancelled_and_refunded_only_once_proven_dead() {
 		let id = request(SUB_TO_EVM, 1_000, "h");
 		deposit(id, 1_000, 1);
 		let payout = instruction_of(id, StepKind::Payout);
-		submit(payout, 2);
+		include(payout, 2);
 		let due = transfer(id).payout_deadline.unwrap();
 		assert_eq!(due, 1 + PAYOUT_WINDOW);
 		run_to_block(due);
 		assert!(instruction(payout).cancel_requested);
 		// Past the deadline but not proven dead: still paying out, nothing refunded.
 		assert_eq!(transfer(id).state, TransferState::PayingOut);
+		let nonce = instruction(payout).nonce;
 		report_all(Observation::OutboundDead {
 			instruction: payout,
-			proof: DeadProof::NonceConsumed { nonce: 2, by_tx: sp_core::H256::repeat_byte(9) },
+			proof: DeadProof::NonceConsumed { nonce, by_tx: sp_core::H256::repeat_byte(9) },
+			fee: 0,
 		});
 		assert_eq!(transfer(id).state, TransferState::Refunding);
 		check_invariants();
@@ -293,7 +295,11 @@ fn a_payout_landing_after_its_deadline_still_completes() {
 		// A later "dead" report for the same payout is stale and changes nothing.
 		let dead = signed_report(
 			0,
-			&Observation::OutboundDead { instruction: payout, proof: DeadProof::NeverSubmitted },
+			&Observation::OutboundDead {
+				instruction: payout,
+				proof: DeadProof::NonceConsumed { nonce: 0, by_tx: sp_core::H256::repeat_byte(9) },
+				fee: 0,
+			},
 		);
 		assert!(authorize(&dead).is_err());
 		check_invariants();

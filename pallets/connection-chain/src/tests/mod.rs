@@ -6,6 +6,7 @@ mod lifecycle;
 mod operators;
 mod randomized;
 mod rules;
+mod vault;
 
 use crate::{mock::*, types::*, Error, Outbound, Transfers};
 use frame_support::{assert_noop, assert_ok};
@@ -65,16 +66,12 @@ pub fn instruction(id: InstructionId) -> crate::InstructionOf<Test> {
 	Outbound::<Test>::get(id).expect("instruction exists")
 }
 
-pub fn submit(instruction: InstructionId, tx: u8) {
-	report_all(Observation::OutboundSubmitted {
-		instruction,
-		tx_hash: linked_tx(tx).hash,
-		nonce: tx as u64,
-	});
+pub fn include(instruction: InstructionId, tx: u8) {
+	report_all(Observation::OutboundIncluded { instruction, tx: linked_tx(tx) });
 }
 
 pub fn finalize(instruction: InstructionId, tx: u8) {
-	report_all(Observation::OutboundFinal { instruction, tx: linked_tx(tx) });
+	report_all(Observation::OutboundFinal { instruction, tx: linked_tx(tx), fee: 0 });
 }
 
 pub fn fail(instruction: InstructionId, tx: u8) {
@@ -82,6 +79,7 @@ pub fn fail(instruction: InstructionId, tx: u8) {
 		instruction,
 		tx: linked_tx(tx),
 		reason: FailureReason::Reverted,
+		fee: 0,
 	});
 }
 

@@ -11,11 +11,14 @@ use proptest::prelude::*;
 use sp_core::H256;
 use std::collections::BTreeMap;
 
+/// What each of the vault's transactions costs it on its chain.
+const VAULT_FEE: LinkedAmount = 3;
+
 #[derive(Debug, Clone)]
 enum Action {
 	Request { rule: RuleId, amount: LinkedAmount, by_other: bool },
 	Deposit { pick: usize, exact: bool },
-	Submit { pick: usize },
+	Include { pick: usize },
 	Final { pick: usize },
 	Fail { pick: usize },
 	Dead { pick: usize },
@@ -32,7 +35,7 @@ fn action() -> impl Strategy<Value = Action> {
 			.prop_map(|(rule, amount, by_other)| Action::Request { rule, amount, by_other }),
 		3 => (any::<usize>(), prop::bool::weighted(0.8))
 			.prop_map(|(pick, exact)| Action::Deposit { pick, exact }),
-		1 => any::<usize>().prop_map(|pick| Action::Submit { pick }),
+		1 => any::<usize>().prop_map(|pick| Action::Include { pick }),
 		4 => any::<usize>().prop_map(|pick| Action::Final { pick }),
 		1 => any::<usize>().prop_map(|pick| Action::Fail { pick }),
 		1 => any::<usize>().prop_map(|pick| Action::Dead { pick }),
@@ -159,41 +162,48 @@ fn run(actions: Vec<Action>) -> Coverage {
 						}
 					}
 				}
-				Action::Submit { pick: p } => {
+				Action::Include { pick: p } => {
 					if let Some(id) = pick(&open_instructions(), p) {
 						let tx = world.tx();
-						honest(Observation::OutboundSubmitted {
-							instruction: id,
-							tx_hash: tx.hash,
-							nonce: 1,
-						});
+						honest(Observation::OutboundIncluded { instruction: id, tx });
 					}
 				}
+				// Every transaction of the vault costs it a fee, which the ledger must follow.
 				Action::Final { pick: p } => {
 					if let Some(id) = pick(&open_instructions(), p) {
 						let i = instruction(id);
 						let tx = world.tx();
-						if honest(Observation::OutboundFinal { instruction: id, tx }) {
-							*world.vault.get_mut(&i.chain).unwrap() -= i.amount;
+						if honest(Observation::OutboundFinal { instruction: id, tx, fee: VAULT_FEE })
+						{
+							*world.vault.get_mut(&i.chain).unwrap() -= i.amount + VAULT_FEE;
 						}
 					}
 				}
 				Action::Fail { pick: p } => {
 					if let Some(id) = pick(&open_instructions(), p) {
+						let i = instruction(id);
 						let tx = world.tx();
-						honest(Observation::OutboundFailed {
+						if honest(Observation::OutboundFailed {
 							instruction: id,
 							tx,
 							reason: FailureReason::Reverted,
-						});
+							fee: VAULT_FEE,
+						}) {
+							*world.vault.get_mut(&i.chain).unwrap() -= VAULT_FEE;
+						}
 					}
 				}
 				Action::Dead { pick: p } => {
 					if let Some(id) = pick(&open_instructions(), p) {
-						honest(Observation::OutboundDead {
+						let i = instruction(id);
+						let by_tx = world.tx().hash;
+						if honest(Observation::OutboundDead {
 							instruction: id,
-							proof: DeadProof::NeverSubmitted,
-						});
+							proof: DeadProof::NonceConsumed { nonce: i.nonce, by_tx },
+							fee: VAULT_FEE,
+						}) {
+							*world.vault.get_mut(&i.chain).unwrap() -= VAULT_FEE;
+						}
 					}
 				}
 				Action::FalseReport { pick: p } => {
@@ -203,6 +213,7 @@ fn run(actions: Vec<Action>) -> Coverage {
 							instruction: id,
 							tx: world.tx(),
 							reason: FailureReason::Reverted,
+							fee: VAULT_FEE,
 						};
 						if authorize(&signed_report(2, &lie)).is_ok() {
 							report_as(2, lie);
@@ -252,8 +263,8 @@ fn run(actions: Vec<Action>) -> Coverage {
 			for id in open_instructions() {
 				let i = instruction(id);
 				let tx = world.tx();
-				assert!(honest(Observation::OutboundFinal { instruction: id, tx }));
-				*world.vault.get_mut(&i.chain).unwrap() -= i.amount;
+				assert!(honest(Observation::OutboundFinal { instruction: id, tx, fee: VAULT_FEE }));
+				*world.vault.get_mut(&i.chain).unwrap() -= i.amount + VAULT_FEE;
 			}
 			world.check();
 			if open_instructions().is_empty()
@@ -268,7 +279,8 @@ fn run(actions: Vec<Action>) -> Coverage {
 		for chain in [SUBSTRATE, EVM] {
 			let l = ledger(chain);
 			assert_eq!((l.held, l.pending_outbound), (0, 0), "chain {chain}");
-			assert_eq!(world.vault[&chain], l.operator_liquidity);
+			// All that is left is the operators' liquidity, less the fees nobody's covered.
+			assert_eq!(world.vault[&chain] + l.unpaid_fees, l.operator_liquidity);
 		}
 
 		let mut coverage = Coverage::default();

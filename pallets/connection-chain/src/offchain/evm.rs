@@ -1,0 +1,400 @@
+//! An EVM linked chain: legacy transactions with EIP-155 replay protection, signed with the
+//! vault's secp256k1 key over Ethereum JSON-RPC.
+//!
+//! The encoding functions ([`rlp`], [`LegacyTransaction`]) are pure and tested against
+//! independent vectors; [`EvmClient`] does the I/O.
+//!
+//! Deposits are plain ETH transfers to the vault whose data is the deposit memo
+//! ([`crate::memo`]). A block counts as final once `confirmations` blocks are on top of it.
+//! Vault transfers use a gas limit of [`TRANSFER_GAS`]: a recipient whose code needs more
+//! makes the payout fail on chain, and the transfer is refunded.
+
+use super::{
+	json_rpc::{fixed_bytes, hex, quantity, unhex, Endpoint, RpcError},
+	BlockScan, LinkedChainClient, SeenDeposit, SignedTx, SubmitError, VaultTx, WorkerError,
+};
+use crate::{crypto::VAULT_KEY_TYPE, types::*};
+use alloc::{format, string::String, vec::Vec};
+use frame_support::crypto::ecdsa::ECDSAExt;
+use serde_json::Value;
+use sp_core::{ecdsa, H256};
+
+/// Gas of a plain ETH transfer to an account without code.
+pub const TRANSFER_GAS: u64 = 21_000;
+
+/// Recursive-length-prefix encoding, as much of it as transactions need.
+pub mod rlp {
+	use alloc::vec::Vec;
+
+	fn length_prefix(out: &mut Vec<u8>, len: usize, short_base: u8) {
+		if len < 56 {
+			out.push(short_base + len as u8);
+		} else {
+			let be = (len as u64).to_be_bytes();
+			let skip = be.iter().take_while(|b| **b == 0).count();
+			out.push(short_base + 55 + (be.len() - skip) as u8);
+			out.extend_from_slice(&be[skip..]);
+		}
+	}
+
+	/// Appends a byte string.
+	pub fn bytes(out: &mut Vec<u8>, data: &[u8]) {
+		if data.len() == 1 && data[0] < 0x80 {
+			out.push(data[0]);
+		} else {
+			length_prefix(out, data.len(), 0x80);
+			out.extend_from_slice(data);
+		}
+	}
+
+	/// Appends an unsigned integer: big-endian, no leading zeros (zero is the empty string).
+	pub fn uint(out: &mut Vec<u8>, value: u128) {
+		let be = value.to_be_bytes();
+		let skip = be.iter().take_while(|b| **b == 0).count();
+		bytes(out, &be[skip..]);
+	}
+
+	/// Wraps already encoded items into a list.
+	pub fn list(items: &[u8]) -> Vec<u8> {
+		let mut out = Vec::with_capacity(items.len() + 9);
+		length_prefix(&mut out, items.len(), 0xc0);
+		out.extend_from_slice(items);
+		out
+	}
+}
+
+/// A legacy Ethereum transaction, signed with EIP-155 replay protection.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LegacyTransaction {
+	/// The sender's nonce.
+	pub nonce: u64,
+	/// Price per gas, in wei.
+	pub gas_price: u128,
+	/// Most gas it may use.
+	pub gas_limit: u64,
+	/// Recipient.
+	pub to: [u8; 20],
+	/// Wei sent.
+	pub value: u128,
+	/// Call data.
+	pub data: Vec<u8>,
+	/// The chain's id (EIP-155).
+	pub chain_id: u64,
+}
+
+impl LegacyTransaction {
+	fn encode_fields(&self, out: &mut Vec<u8>) {
+		rlp::uint(out, self.nonce.into());
+		rlp::uint(out, self.gas_price);
+		rlp::uint(out, self.gas_limit.into());
+		rlp::bytes(out, &self.to);
+		rlp::uint(out, self.value);
+		rlp::bytes(out, &self.data);
+	}
+
+	/// The hash the sender signs: keccak-256 of `rlp([nonce, gasPrice, gas, to, value, data,
+	/// chainId, 0, 0])`.
+	pub fn signing_hash(&self) -> [u8; 32] {
+		let mut fields = Vec::new();
+		self.encode_fields(&mut fields);
+		rlp::uint(&mut fields, self.chain_id.into());
+		rlp::uint(&mut fields, 0);
+		rlp::uint(&mut fields, 0);
+		sp_io::hashing::keccak_256(&rlp::list(&fields))
+	}
+
+	/// The raw signed transaction for a 65-byte `r ‖ s ‖ recovery id` signature of
+	/// [`Self::signing_hash`]; `v = recovery id + 35 + 2 · chainId`. `None` if the chain id is
+	/// too large for `v`.
+	pub fn signed(&self, signature: &[u8; 65]) -> Option<Vec<u8>> {
+		let v = u128::from(self.chain_id)
+			.checked_mul(2)?
+			.checked_add(35)?
+			.checked_add(signature[64].into())?;
+		let mut fields = Vec::new();
+		self.encode_fields(&mut fields);
+		rlp::uint(&mut fields, v);
+		let strip = |word: &[u8]| {
+			let skip = word.iter().take_while(|b| **b == 0).count();
+			word[skip..].to_vec()
+		};
+		rlp::bytes(&mut fields, &strip(&signature[..32]));
+		rlp::bytes(&mut fields, &strip(&signature[32..64]));
+		Some(rlp::list(&fields))
+	}
+}
+
+/// The Ethereum address of a secp256k1 public key.
+pub fn address_of(key: &ecdsa::Public) -> Option<[u8; 20]> {
+	key.to_eth_address().ok()
+}
+
+/// Reads a block (with full transactions) and its receipts into what concerns the vault.
+/// `receipts` may be empty when no transaction of the block touches the vault.
+pub fn scan_block(block: &Value, receipts: &[Value], vault: &[u8; 20]) -> Option<BlockScan> {
+	let number = quantity(block.get("number")?)?;
+	let at = LinkedBlock {
+		number: u64::try_from(number).ok()?,
+		hash: H256(fixed_bytes(block.get("hash")?)?),
+	};
+	let mut scan = BlockScan { block: at, deposits: Vec::new(), vault_txs: Vec::new() };
+	for tx in block.get("transactions")?.as_array()? {
+		let from: [u8; 20] = fixed_bytes(tx.get("from")?)?;
+		// A contract creation has no recipient.
+		let to: Option<[u8; 20]> = tx.get("to").and_then(fixed_bytes);
+		if from != *vault && to != Some(*vault) {
+			continue;
+		}
+		let hash = H256(fixed_bytes(tx.get("hash")?)?);
+		let value = quantity(tx.get("value")?)?;
+		let receipt = receipts.iter().find(|r| {
+			r.get("transactionHash").and_then(fixed_bytes::<32>) == Some(hash.0)
+		})?;
+		let succeeded = quantity(receipt.get("status")?)? == 1;
+		let linked_tx = LinkedTx { hash, block: at };
+		if from == *vault {
+			let gas_used = quantity(receipt.get("gasUsed")?)?;
+			let price = quantity(receipt.get("effectiveGasPrice")?)?;
+			scan.vault_txs.push(VaultTx {
+				tx: linked_tx,
+				nonce: u64::try_from(quantity(tx.get("nonce")?)?).ok()?,
+				transfer: to.map(|to| (LinkedAccount::Evm(to), value)),
+				outcome: if succeeded { Ok(()) } else { Err(FailureReason::Reverted) },
+				fee: gas_used.checked_mul(price)?,
+			});
+		} else if succeeded && value > 0 {
+			scan.deposits.push(SeenDeposit {
+				tx: linked_tx,
+				from: LinkedAccount::Evm(from),
+				amount: value,
+				memo: unhex(tx.get("input")?.as_str()?)?,
+			});
+		}
+	}
+	Some(scan)
+}
+
+/// A linked EVM chain, seen through its JSON-RPC endpoint.
+pub struct EvmClient {
+	endpoint: Endpoint,
+	vault: [u8; 20],
+	confirmations: u64,
+	key: Option<ecdsa::Public>,
+}
+
+fn block_tag(number: u64) -> String {
+	format!("\"0x{number:x}\"")
+}
+
+fn address_text(address: &[u8; 20]) -> String {
+	format!("\"{}\"", hex(address))
+}
+
+impl EvmClient {
+	/// A client for `chain` at `endpoint`, with the vault key if this node's keystore has it.
+	pub fn new<BlockNumber>(endpoint: Endpoint, chain: &LinkedChain<BlockNumber>) -> Option<Self> {
+		let LinkedAccount::Evm(vault) = chain.vault else { return None };
+		let key = sp_io::crypto::ecdsa_public_keys(VAULT_KEY_TYPE)
+			.into_iter()
+			.find(|key| address_of(key) == Some(vault));
+		Some(Self { endpoint, vault, confirmations: chain.confirmations.into(), key })
+	}
+
+	fn number(&self, method: &str, params: &str) -> Result<u128, WorkerError> {
+		let value = self.endpoint.call(method, params)?;
+		quantity(&value).ok_or(WorkerError::Rpc(RpcError::UnexpectedResult("a hex quantity")))
+	}
+}
+
+impl LinkedChainClient for EvmClient {
+	fn final_head(&self) -> Result<LinkedBlock, WorkerError> {
+		let newest = u64::try_from(self.number("eth_blockNumber", "[]")?)
+			.map_err(|_| WorkerError::Codec("block number"))?;
+		self.block_at(newest.saturating_sub(self.confirmations))
+	}
+
+	fn block_at(&self, number: u64) -> Result<LinkedBlock, WorkerError> {
+		let block =
+			self.endpoint.call("eth_getBlockByNumber", &format!("[{},false]", block_tag(number)))?;
+		let hash = block
+			.get("hash")
+			.and_then(fixed_bytes)
+			.ok_or(WorkerError::Rpc(RpcError::UnexpectedResult("a block")))?;
+		Ok(LinkedBlock { number, hash: H256(hash) })
+	}
+
+	fn scan(&self, number: u64) -> Result<BlockScan, WorkerError> {
+		let block =
+			self.endpoint.call("eth_getBlockByNumber", &format!("[{},true]", block_tag(number)))?;
+		let touches_vault = block
+			.get("transactions")
+			.and_then(Value::as_array)
+			.ok_or(WorkerError::Rpc(RpcError::UnexpectedResult("a block")))?
+			.iter()
+			.any(|tx| {
+				let is_vault = |field| tx.get(field).and_then(fixed_bytes) == Some(self.vault);
+				is_vault("from") || is_vault("to")
+			});
+		let receipts = if touches_vault {
+			let receipts = self
+				.endpoint
+				.call("eth_getBlockReceipts", &format!("[{}]", block_tag(number)))?;
+			receipts.as_array().cloned().unwrap_or_default()
+		} else {
+			Vec::new()
+		};
+		scan_block(&block, &receipts, &self.vault).ok_or(WorkerError::Codec("an EVM block"))
+	}
+
+	fn vault_state(&self, at: &LinkedBlock) -> Result<VaultSnapshot, WorkerError> {
+		let params = format!("[{},{}]", address_text(&self.vault), block_tag(at.number));
+		let balance = self.number("eth_getBalance", &params)?;
+		let nonce = u64::try_from(self.number("eth_getTransactionCount", &params)?)
+			.map_err(|_| WorkerError::Codec("nonce"))?;
+		Ok(VaultSnapshot { balance, nonce, at: *at })
+	}
+
+	fn vault_nonce(&self) -> Result<(u64, u64), WorkerError> {
+		let newest = u64::try_from(self.number("eth_blockNumber", "[]")?)
+			.map_err(|_| WorkerError::Codec("block number"))?;
+		let params = format!("[{},{}]", address_text(&self.vault), block_tag(newest));
+		let nonce = u64::try_from(self.number("eth_getTransactionCount", &params)?)
+			.map_err(|_| WorkerError::Codec("nonce"))?;
+		Ok((nonce, newest))
+	}
+
+	fn can_sign(&self) -> bool {
+		self.key.is_some()
+	}
+
+	fn sign(
+		&self,
+		transfer: Option<(LinkedAccount, LinkedAmount)>,
+		nonce: u64,
+	) -> Result<SignedTx, WorkerError> {
+		let key = self.key.as_ref().ok_or(WorkerError::Signing)?;
+		let (to, value) = match transfer {
+			Some((LinkedAccount::Evm(to), value)) => (to, value),
+			Some(_) => return Err(WorkerError::Codec("a non-EVM recipient")),
+			// Taking the nonce: nothing to the vault itself.
+			None => (self.vault, 0),
+		};
+		let chain_id = u64::try_from(self.number("eth_chainId", "[]")?)
+			.map_err(|_| WorkerError::Codec("chain id"))?;
+		let gas_price = self.number("eth_gasPrice", "[]")?;
+		let tx = LegacyTransaction {
+			nonce,
+			gas_price,
+			gas_limit: TRANSFER_GAS,
+			to,
+			value,
+			data: Vec::new(),
+			chain_id,
+		};
+		let signature =
+			sp_io::crypto::ecdsa_sign_prehashed(VAULT_KEY_TYPE, key, &tx.signing_hash())
+				.ok_or(WorkerError::Signing)?;
+		let raw = tx.signed(&signature.0).ok_or(WorkerError::Codec("chain id"))?;
+		let hash = H256(sp_io::hashing::keccak_256(&raw));
+		Ok(SignedTx { hash, raw, valid_until: None })
+	}
+
+	fn submit(&self, tx: &SignedTx) -> Result<(), SubmitError> {
+		match self.endpoint.call("eth_sendRawTransaction", &format!("[\"{}\"]", hex(&tx.raw))) {
+			Ok(_) => Ok(()),
+			Err(RpcError::Refused { message, .. }) => {
+				let message = message.to_lowercase();
+				if message.contains("insufficient funds") {
+					Err(SubmitError::CannotPayFees)
+				} else if message.contains("already known") ||
+					message.contains("nonce too low") ||
+					message.contains("already imported")
+				{
+					// Sent before, or its nonce is taken: the watcher sees what became of it.
+					Ok(())
+				} else {
+					Err(SubmitError::Rpc(RpcError::Refused { code: 0, message }))
+				}
+			}
+			Err(error) => Err(SubmitError::Rpc(error)),
+		}
+	}
+
+	fn inclusion(&self, tx_hash: H256) -> Result<Option<LinkedTx>, WorkerError> {
+		let receipt = self
+			.endpoint
+			.call("eth_getTransactionReceipt", &format!("[\"{}\"]", hex(tx_hash.as_bytes())))?;
+		if receipt.is_null() {
+			return Ok(None);
+		}
+		let number = receipt.get("blockNumber").and_then(quantity);
+		let hash = receipt.get("blockHash").and_then(fixed_bytes);
+		Ok(match (number.and_then(|n| u64::try_from(n).ok()), hash) {
+			(Some(number), Some(hash)) => {
+				Some(LinkedTx { hash: tx_hash, block: LinkedBlock { number, hash: H256(hash) } })
+			}
+			_ => None,
+		})
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// The example of EIP-155 itself: private key `0x46…46`, nonce 9, gas price 20 gwei, gas
+	/// 21,000, to `0x35…35`, 1 ether, chain id 1.
+	fn eip155_example() -> LegacyTransaction {
+		LegacyTransaction {
+			nonce: 9,
+			gas_price: 20_000_000_000,
+			gas_limit: 21_000,
+			to: [0x35; 20],
+			value: 10u128.pow(18),
+			data: Vec::new(),
+			chain_id: 1,
+		}
+	}
+
+	#[test]
+	fn rlp_encodes_the_edge_cases() {
+		let encoded = |f: &dyn Fn(&mut Vec<u8>)| {
+			let mut out = Vec::new();
+			f(&mut out);
+			out
+		};
+		assert_eq!(encoded(&|o| rlp::uint(o, 0)), vec![0x80]);
+		assert_eq!(encoded(&|o| rlp::uint(o, 0x7f)), vec![0x7f]);
+		assert_eq!(encoded(&|o| rlp::uint(o, 0x80)), vec![0x81, 0x80]);
+		assert_eq!(encoded(&|o| rlp::uint(o, 1024)), vec![0x82, 0x04, 0x00]);
+		assert_eq!(encoded(&|o| rlp::bytes(o, b"")), vec![0x80]);
+		let long = [0xaa; 56];
+		assert_eq!(encoded(&|o| rlp::bytes(o, &long))[..2], [0xb8, 56]);
+		assert_eq!(rlp::list(&[]), vec![0xc0]);
+		assert_eq!(rlp::list(&[0xaa; 60])[..2], [0xf8, 60]);
+	}
+
+	#[test]
+	fn signs_the_eip155_example_exactly() {
+		let tx = eip155_example();
+		assert_eq!(
+			hex(&tx.signing_hash()),
+			"0xdaf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53"
+		);
+		let pair = <ecdsa::Pair as sp_core::Pair>::from_seed(&[0x46; 32]);
+		let signature = pair.sign_prehashed(&tx.signing_hash());
+		let raw = tx.signed(&signature.0).unwrap();
+		assert_eq!(
+			hex(&raw),
+			"0xf86c098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a76400008025a028ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276a067cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83"
+		);
+		// It recovers to the key's address.
+		let recovered = sp_io::crypto::secp256k1_ecdsa_recover(&signature.0, &tx.signing_hash())
+			.ok()
+			.expect("recovers");
+		let address: [u8; 20] =
+			sp_io::hashing::keccak_256(&recovered)[12..].try_into().unwrap();
+		assert_eq!(Some(address), address_of(&sp_core::Pair::public(&pair)));
+		assert_eq!(hex(&address), "0x9d8a62f656a8d1615c1294fd71e9cfb3e4855a4f");
+	}
+}

@@ -1,0 +1,560 @@
+//! The off-chain worker: it watches the linked chains and settles the vaults' transfers on them.
+//!
+//! On every new best block of a validator's node, for each registered chain with an endpoint
+//! configured on that node, the worker:
+//!
+//! 1. **watches**: reads the chain's blocks that are final (GRANDPA-finalized on a Substrate
+//!    chain, `confirmations` deep on an EVM chain) from a cursor kept in the node's persistent
+//!    off-chain storage, so a block is read once, and the blocks produced while the node was
+//!    down are read after it restarts. It reports what it finds ([`Observation`]): deposits into
+//!    the vault, and the vault's own transactions, matched to the open instruction by their
+//!    nonce (final, failed, or dead when another transaction took the nonce). Every
+//!    [`VAULT_STATE_EVERY`] blocks it reports the vault's balance and nonce.
+//! 2. **settles**, if the node's keystore holds the vault key of that chain: for each open
+//!    instruction whose nonce is still free on the chain, it signs the vault's transfer with
+//!    the instruction's nonce (or, once the pallet asked to cancel it, a transaction that
+//!    moves nothing, to take the nonce), records it in persistent storage, then submits it, and
+//!    resends it while it is valid and unconfirmed.
+//!
+//! **Exactly once.** The pallet binds each instruction to one vault nonce when it creates it.
+//! Every transaction a worker signs for the instruction uses that nonce, so at most one of
+//! them can ever land, however often it is resent, whether the node restarted in between, and
+//! however many validators hold the vault key. A payout is refunded only once its nonce is
+//! proven taken by another transaction ([`DeadProof::NonceConsumed`]).
+//!
+//! Reports are fee-less authorized transactions signed with the node's attestation key; one
+//! authority reports an observation once (the pool and the pallet refuse a second vote), and a
+//! report that did not make it into a block is sent again after [`REPORT_RETRY_AFTER`] blocks.
+//!
+//! A chain's endpoint is node-local, never on chain: the node writes it into persistent
+//! off-chain storage under [`endpoint_key`] (`--linked-rpc <chain>=<url>`, or the
+//! `offchain_localStorageSet` RPC). A missing endpoint is logged; an unreachable one is retried
+//! with a growing back-off; neither stops block production.
+
+pub mod evm;
+pub mod json_rpc;
+pub mod substrate;
+
+use crate::{attestation, pallet::*, types::*, LOG_TARGET};
+use alloc::{format, vec::Vec};
+use codec::{Decode, Encode};
+use frame_system::{
+	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
+	pallet_prelude::BlockNumberFor,
+};
+use json_rpc::{Endpoint, RpcError};
+use sp_core::H256;
+use sp_runtime::{
+	offchain::{
+		storage::StorageValueRef,
+		storage_lock::{StorageLock, Time},
+		Duration,
+	},
+	traits::UniqueSaturatedInto,
+	RuntimeAppPublic,
+};
+
+/// Prefix of every key the worker keeps in the node's persistent off-chain storage.
+pub const STORAGE_PREFIX: &[u8] = b"connection-chain/";
+/// Most linked blocks one run reads per chain; a longer backlog is caught up over later runs.
+pub const MAX_BLOCKS_PER_RUN: u64 = 16;
+/// The vault's state is reported at every linked block whose number is a multiple of this.
+pub const VAULT_STATE_EVERY: u64 = 32;
+/// Connection-chain blocks after which a report not yet counted on chain is sent again.
+pub const REPORT_RETRY_AFTER: u64 = 10;
+/// Most reports waiting to be counted that the worker keeps track of.
+pub const MAX_PENDING_REPORTS: usize = 512;
+/// Linked-chain blocks after which a transaction not yet included is broadcast again.
+pub const REBROADCAST_AFTER: u64 = 8;
+/// Longest back-off after failing calls to a chain's endpoint, in connection-chain blocks.
+pub const MAX_BACKOFF_BLOCKS: u64 = 64;
+/// Longest time one run may hold a chain's lock.
+pub const LOCK_DEADLINE_MS: u64 = 60_000;
+
+/// The key of a chain's JSON-RPC endpoint (its value: the URL as UTF-8 bytes).
+pub fn endpoint_key(chain: ChainId) -> Vec<u8> {
+	storage_key(&format!("endpoint/{chain}"))
+}
+
+fn storage_key(name: &str) -> Vec<u8> {
+	[STORAGE_PREFIX, name.as_bytes()].concat()
+}
+
+/// A deposit into the vault, as read from a final block.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SeenDeposit {
+	/// The transaction and its block.
+	pub tx: LinkedTx,
+	/// Who sent it.
+	pub from: LinkedAccount,
+	/// How much reached the vault.
+	pub amount: LinkedAmount,
+	/// The memo it carries ([`crate::memo`]); empty if none.
+	pub memo: Vec<u8>,
+}
+
+/// A transaction signed by the vault, as read from a final block.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct VaultTx {
+	/// The transaction and its block.
+	pub tx: LinkedTx,
+	/// The vault nonce it took.
+	pub nonce: u64,
+	/// What it paid and to whom, if it was a plain transfer of the chain's asset.
+	pub transfer: Option<(LinkedAccount, LinkedAmount)>,
+	/// Whether it succeeded.
+	pub outcome: Result<(), FailureReason>,
+	/// What it cost the vault in fees.
+	pub fee: LinkedAmount,
+}
+
+/// What one final block holds that concerns the vault.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct BlockScan {
+	/// The block.
+	pub block: LinkedBlock,
+	/// Deposits into the vault.
+	pub deposits: Vec<SeenDeposit>,
+	/// Transactions of the vault.
+	pub vault_txs: Vec<VaultTx>,
+}
+
+/// A vault transaction signed by the worker, ready to submit.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct SignedTx {
+	/// Its hash on the linked chain.
+	pub hash: H256,
+	/// The encoded transaction.
+	pub raw: Vec<u8>,
+	/// Last linked block it can be included in (a mortal Substrate extrinsic); `None` if it
+	/// stays valid until its nonce is taken.
+	pub valid_until: Option<u64>,
+}
+
+/// Why submitting a transaction failed.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum SubmitError {
+	/// The vault cannot pay the transaction's fee.
+	CannotPayFees,
+	/// Any other failure.
+	Rpc(RpcError),
+}
+
+/// Why a run on a chain stopped early.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum WorkerError {
+	/// A call to the chain's endpoint failed.
+	Rpc(RpcError),
+	/// The chain's data could not be read or the transaction not be built.
+	Codec(&'static str),
+	/// The keystore did not sign.
+	Signing,
+}
+
+impl From<RpcError> for WorkerError {
+	fn from(error: RpcError) -> Self {
+		WorkerError::Rpc(error)
+	}
+}
+
+/// What the worker needs from a linked chain of one kind: watch it, and build, sign, submit and
+/// check the vault's transactions on it. One implementation per [`ChainKind`].
+pub trait LinkedChainClient {
+	/// The newest block that counts as final.
+	fn final_head(&self) -> Result<LinkedBlock, WorkerError>;
+	/// The block at `number`.
+	fn block_at(&self, number: u64) -> Result<LinkedBlock, WorkerError>;
+	/// What the final block `number` holds that concerns the vault.
+	fn scan(&self, number: u64) -> Result<BlockScan, WorkerError>;
+	/// The vault's balance and next nonce at block `at`.
+	fn vault_state(&self, at: &LinkedBlock) -> Result<VaultSnapshot, WorkerError>;
+	/// The vault's next nonce as of the newest block (final or not), and that block's number.
+	fn vault_nonce(&self) -> Result<(u64, u64), WorkerError>;
+	/// Whether this node's keystore holds the vault key.
+	fn can_sign(&self) -> bool;
+	/// Builds and signs the vault's transaction with `nonce`: a transfer of `amount` to
+	/// `recipient`, or, without one, a transaction that moves nothing and only takes the nonce.
+	fn sign(
+		&self,
+		transfer: Option<(LinkedAccount, LinkedAmount)>,
+		nonce: u64,
+	) -> Result<SignedTx, WorkerError>;
+	/// Submits a signed transaction. Submitting one the chain already knows is not an error.
+	fn submit(&self, tx: &SignedTx) -> Result<(), SubmitError>;
+	/// The block a transaction is in, if it is in one (final or not).
+	fn inclusion(&self, tx_hash: H256) -> Result<Option<LinkedTx>, WorkerError>;
+}
+
+/// The observations a final block gives: its deposits, and the outcome of each open
+/// instruction whose nonce a vault transaction in it took.
+pub fn observations_from_scan<AccountId: Decode + Clone, BlockNumber>(
+	chain: ChainId,
+	scan: &BlockScan,
+	open: &[(InstructionId, OutboundInstruction<AccountId, BlockNumber>)],
+) -> Vec<Observation<AccountId>> {
+	let deposits = scan.deposits.iter().map(|deposit| Observation::Deposit {
+		chain,
+		tx: deposit.tx,
+		from: deposit.from,
+		amount: deposit.amount,
+		reference: crate::memo::parse_memo(&deposit.memo),
+	});
+	let outcomes = scan.vault_txs.iter().filter_map(|vault_tx| {
+		let (id, instruction) =
+			open.iter().find(|(_, instruction)| instruction.nonce == vault_tx.nonce)?;
+		let instruction_id = *id;
+		let fee = vault_tx.fee;
+		let pays_instruction =
+			vault_tx.transfer == Some((instruction.recipient, instruction.amount));
+		Some(match (&vault_tx.outcome, pays_instruction) {
+			(Ok(()), true) => {
+				Observation::OutboundFinal { instruction: instruction_id, tx: vault_tx.tx, fee }
+			}
+			(Err(reason), true) => Observation::OutboundFailed {
+				instruction: instruction_id,
+				tx: vault_tx.tx,
+				reason: reason.clone(),
+				fee,
+			},
+			// Another transaction (the worker's nonce taker, or one made outside the
+			// connection chain) took the nonce: the instruction can never land.
+			(_, false) => Observation::OutboundDead {
+				instruction: instruction_id,
+				proof: DeadProof::NonceConsumed { nonce: vault_tx.nonce, by_tx: vault_tx.tx.hash },
+				fee,
+			},
+		})
+	});
+	deposits.chain(outcomes).collect()
+}
+
+/// What the worker recorded about a transaction it signed for an instruction.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct SentRecord {
+	/// The transaction.
+	pub tx: SignedTx,
+	/// Whether it is the nonce taker (sent after the pallet asked to cancel the instruction).
+	pub takes_nonce_only: bool,
+	/// The newest linked block when it was last broadcast.
+	pub broadcast_at: u64,
+}
+
+/// A report sent and not yet seen counted on chain.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+struct PendingReport<AccountId> {
+	observation: Observation<AccountId>,
+	sent_at: u64,
+}
+
+/// Back-off of a chain whose endpoint failed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode)]
+struct Backoff {
+	failures: u32,
+	until: u64,
+}
+
+/// This node's attestation key, if it is an authority's.
+pub struct Reporter<T: Config> {
+	index: u32,
+	key: T::AuthorityId,
+}
+
+impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
+	/// The worker's entry point, called for each new best block.
+	pub fn run_offchain_worker(now: BlockNumberFor<T>) {
+		let now: u64 = now.unique_saturated_into();
+		let reporter = Self::local_reporter();
+		if let Some(reporter) = &reporter {
+			Self::resend_pending_reports(reporter, now);
+		}
+		for (chain_id, chain) in Chains::<T>::iter() {
+			let Some(url) = Self::endpoint(chain_id) else {
+				if now % 100 == 1 {
+					log::warn!(target: LOG_TARGET, "no JSON-RPC endpoint configured for linked chain {chain_id}; set it with --linked-rpc {chain_id}=<url>");
+				}
+				continue;
+			};
+			let backoff_key = storage_key(&format!("backoff/{chain_id}"));
+			let mut backoff_ref = StorageValueRef::persistent(&backoff_key);
+			let backoff = backoff_ref.get::<Backoff>().ok().flatten().unwrap_or_default();
+			if now < backoff.until {
+				continue;
+			}
+			let lock_key = storage_key(&format!("lock/{chain_id}"));
+			let mut lock = StorageLock::<Time>::with_deadline(
+				&lock_key,
+				Duration::from_millis(LOCK_DEADLINE_MS),
+			);
+			let Ok(_guard) = lock.try_lock() else { continue };
+			let endpoint = Endpoint { url };
+			let result = match chain.kind {
+				ChainKind::Evm => match evm::EvmClient::new(endpoint, &chain) {
+					Some(client) => Self::work_on_chain(chain_id, &client, &reporter, now),
+					None => Err(WorkerError::Codec("the vault is not an EVM address")),
+				},
+				ChainKind::Substrate => {
+					match substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, &chain) {
+						Some(client) => {
+							Self::work_on_chain(chain_id, &client, &reporter, now)
+						}
+						None => Err(WorkerError::Codec("the vault is not a Substrate account")),
+					}
+				}
+			};
+			match result {
+				Ok(()) if backoff.failures > 0 => backoff_ref.clear(),
+				Ok(()) => {}
+				Err(error) => {
+					let failures = backoff.failures.saturating_add(1);
+					let wait = 1u64.checked_shl(failures.min(6)).unwrap_or(MAX_BACKOFF_BLOCKS);
+					let wait = wait.min(MAX_BACKOFF_BLOCKS);
+					log::warn!(target: LOG_TARGET, "linked chain {chain_id}: {error:?}; trying again in {wait} blocks");
+					backoff_ref.set(&Backoff { failures, until: now.saturating_add(wait) });
+				}
+			}
+		}
+	}
+
+	/// The JSON-RPC URL of a chain, as this node configured it.
+	pub fn endpoint(chain: ChainId) -> Option<alloc::string::String> {
+		let raw = sp_io::offchain::local_storage_get(
+			sp_core::offchain::StorageKind::PERSISTENT,
+			&endpoint_key(chain),
+		)?;
+		alloc::string::String::from_utf8(raw).ok().filter(|url| !url.is_empty())
+	}
+
+	/// One run on one chain: watch, then settle.
+	pub fn work_on_chain<C: LinkedChainClient>(
+		chain_id: ChainId,
+		client: &C,
+		reporter: &Option<Reporter<T>>,
+		now: u64,
+	) -> Result<(), WorkerError> {
+		let open = Self::open_instructions(chain_id);
+		let head = client.final_head()?;
+
+		// Watch: the final blocks from the cursor on.
+		let cursor_key = storage_key(&format!("cursor/{chain_id}"));
+		let cursor_ref = StorageValueRef::persistent(&cursor_key);
+		// A node that never watched this chain starts at its final head.
+		let mut next = cursor_ref.get::<u64>().ok().flatten().unwrap_or(head.number);
+		let last = head.number.min(next.saturating_add(MAX_BLOCKS_PER_RUN - 1));
+		while next <= last {
+			let scan = client.scan(next)?;
+			if let Some(reporter) = reporter {
+				for observation in observations_from_scan(chain_id, &scan, &open) {
+					Self::send_report(reporter, observation, now);
+				}
+			}
+			next = next.saturating_add(1);
+			cursor_ref.set(&next);
+		}
+
+		// The vault's state at the last checkpoint read.
+		let checkpoint = next.saturating_sub(1) / VAULT_STATE_EVERY * VAULT_STATE_EVERY;
+		let reported = ObservedVaultState::<T>::get(chain_id).map(|s| s.at.number);
+		if let Some(reporter) = reporter {
+			if checkpoint > 0 && reported.is_none_or(|number| number < checkpoint) {
+				let at = client.block_at(checkpoint)?;
+				let snapshot = client.vault_state(&at)?;
+				Self::send_report(reporter, Observation::VaultState { chain: chain_id, snapshot }, now);
+			}
+		}
+
+		if client.can_sign() {
+			Self::settle(chain_id, client, reporter, &open, now)?;
+		}
+		Ok(())
+	}
+
+	/// Signs, records and submits the vault's transaction of each open instruction whose nonce
+	/// is still free, and resends those not yet included.
+	fn settle<C: LinkedChainClient>(
+		chain_id: ChainId,
+		client: &C,
+		reporter: &Option<Reporter<T>>,
+		open: &[(InstructionId, InstructionOf<T>)],
+		now: u64,
+	) -> Result<(), WorkerError> {
+		Self::forget_closed_records(chain_id, open);
+		let (free_nonce, newest) = client.vault_nonce()?;
+		for (id, instruction) in open {
+			if instruction.status != OutboundStatus::Pending {
+				continue;
+			}
+			let record_key = storage_key(&format!("sent/{id}"));
+			let record_ref = StorageValueRef::persistent(&record_key);
+			let record = record_ref.get::<SentRecord>().ok().flatten();
+			if instruction.nonce < free_nonce {
+				// Taken: the watcher reports the outcome once the block is final. Meanwhile
+				// say where our transaction is.
+				if let (Some(reporter), Some(record)) = (reporter, &record) {
+					if !record.takes_nonce_only {
+						if let Some(tx) = client.inclusion(record.tx.hash)? {
+							let observation =
+								Observation::OutboundIncluded { instruction: *id, tx };
+							Self::send_report(reporter, observation, now);
+						}
+					}
+				}
+				continue;
+			}
+			let takes_nonce_only = instruction.cancel_requested;
+			let reusable = record.filter(|record| {
+				record.takes_nonce_only == takes_nonce_only &&
+					record.tx.valid_until.is_none_or(|until| newest <= until)
+			});
+			let record = match reusable {
+				Some(record) if newest < record.broadcast_at.saturating_add(REBROADCAST_AFTER) => {
+					continue
+				}
+				Some(mut record) => {
+					record.broadcast_at = newest;
+					record
+				}
+				None => {
+					let transfer = (!takes_nonce_only)
+						.then_some((instruction.recipient, instruction.amount));
+					let tx = client.sign(transfer, instruction.nonce)?;
+					SentRecord { tx, takes_nonce_only, broadcast_at: newest }
+				}
+			};
+			// Recorded before it is sent: a restart in between resends this very transaction.
+			record_ref.set(&record);
+			Self::remember_record(chain_id, *id);
+			match client.submit(&record.tx) {
+				Ok(()) => log::info!(target: LOG_TARGET, "linked chain {chain_id}: sent instruction {id} (nonce {}) as {:?}", instruction.nonce, record.tx.hash),
+				Err(SubmitError::CannotPayFees) => {
+					log::error!(target: LOG_TARGET, "linked chain {chain_id}: the vault cannot pay the fee of instruction {id}; top it up");
+					if let Some(reporter) = reporter {
+						let observation = Observation::VaultCannotPayFees { instruction: *id };
+						Self::send_report(reporter, observation, now);
+					}
+				}
+				Err(SubmitError::Rpc(error)) => return Err(WorkerError::Rpc(error)),
+			}
+		}
+		Ok(())
+	}
+
+	/// The open instructions of a chain, in id order.
+	pub fn open_instructions(chain: ChainId) -> Vec<(InstructionId, InstructionOf<T>)> {
+		let mut open: Vec<_> = PendingOutbound::<T>::iter_key_prefix(chain)
+			.filter_map(|id| Outbound::<T>::get(id).map(|instruction| (id, instruction)))
+			.collect();
+		open.sort_by_key(|(id, _)| *id);
+		open
+	}
+
+	fn records_key(chain: ChainId) -> Vec<u8> {
+		storage_key(&format!("sent-ids/{chain}"))
+	}
+
+	fn remember_record(chain: ChainId, id: InstructionId) {
+		let key = Self::records_key(chain);
+		let ids_ref = StorageValueRef::persistent(&key);
+		let mut ids = ids_ref.get::<Vec<InstructionId>>().ok().flatten().unwrap_or_default();
+		if !ids.contains(&id) {
+			ids.push(id);
+			ids_ref.set(&ids);
+		}
+	}
+
+	/// Drops the records of instructions that are no longer open.
+	fn forget_closed_records(chain: ChainId, open: &[(InstructionId, InstructionOf<T>)]) {
+		let key = Self::records_key(chain);
+		let ids_ref = StorageValueRef::persistent(&key);
+		let ids = ids_ref.get::<Vec<InstructionId>>().ok().flatten().unwrap_or_default();
+		let (kept, closed): (Vec<_>, Vec<_>) =
+			ids.into_iter().partition(|id| open.iter().any(|(open_id, _)| open_id == id));
+		if closed.is_empty() {
+			return;
+		}
+		for id in closed {
+			StorageValueRef::persistent(&storage_key(&format!("sent/{id}"))).clear();
+		}
+		ids_ref.set(&kept);
+	}
+
+	/// This node's attestation key and its index among the authorities, if it has one.
+	pub fn local_reporter() -> Option<Reporter<T>> {
+		let local = T::AuthorityId::all();
+		Authorities::<T>::get()
+			.into_iter()
+			.enumerate()
+			.find(|(_, key)| local.contains(key))
+			.map(|(index, key)| Reporter { index: index as u32, key })
+	}
+
+	fn pending_reports_key() -> Vec<u8> {
+		storage_key("pending-reports")
+	}
+
+	/// Signs and submits a report, unless it changes nothing or this authority already voted.
+	fn send_report(reporter: &Reporter<T>, observation: ObservationOf<T>, now: u64) {
+		let hash = attestation::observation_hash(&observation);
+		if Votes::<T>::contains_key(hash, reporter.index) || !Self::is_relevant(&observation) {
+			return;
+		}
+		let key = Self::pending_reports_key();
+		let pending_ref = StorageValueRef::persistent(&key);
+		let mut pending =
+			pending_ref.get::<Vec<PendingReport<T::AccountId>>>().ok().flatten().unwrap_or_default();
+		if pending.iter().any(|p| p.observation == observation) {
+			return;
+		}
+		Self::submit_report(reporter, observation.clone());
+		if pending.len() >= MAX_PENDING_REPORTS {
+			pending.remove(0);
+		}
+		pending.push(PendingReport { observation, sent_at: now });
+		pending_ref.set(&pending);
+	}
+
+	/// Forgets reports that were counted or became irrelevant, and sends again those that
+	/// waited too long.
+	fn resend_pending_reports(reporter: &Reporter<T>, now: u64) {
+		let key = Self::pending_reports_key();
+		let pending_ref = StorageValueRef::persistent(&key);
+		let Some(pending) = pending_ref.get::<Vec<PendingReport<T::AccountId>>>().ok().flatten()
+		else {
+			return;
+		};
+		let before = pending.len();
+		let mut kept = Vec::with_capacity(before);
+		let mut changed = false;
+		for mut report in pending {
+			let hash = attestation::observation_hash(&report.observation);
+			if Votes::<T>::contains_key(hash, reporter.index) ||
+				!Self::is_relevant(&report.observation)
+			{
+				changed = true;
+				continue;
+			}
+			if now >= report.sent_at.saturating_add(REPORT_RETRY_AFTER) {
+				Self::submit_report(reporter, report.observation.clone());
+				report.sent_at = now;
+				changed = true;
+			}
+			kept.push(report);
+		}
+		if changed {
+			pending_ref.set(&kept);
+		}
+	}
+
+	fn submit_report(reporter: &Reporter<T>, observation: ObservationOf<T>) {
+		let payload = attestation::signing_payload(&Self::genesis_hash(), reporter.index, &observation);
+		let Some(signature) = reporter.key.sign(&payload) else {
+			log::error!(target: LOG_TARGET, "the keystore did not sign a report");
+			return;
+		};
+		let call = Call::report { observation, authority: reporter.index, signature };
+		let xt = T::create_authorized_transaction(call.into());
+		if SubmitTransaction::<T, Call<T>>::submit_transaction(xt).is_err() {
+			// Already in the pool, or refused as stale: the retry list covers a real loss.
+			log::debug!(target: LOG_TARGET, "a report was not accepted into the pool");
+		}
+	}
+}

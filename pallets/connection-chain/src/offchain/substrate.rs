@@ -1,0 +1,252 @@
+//! A Substrate linked chain: mortal v4 extrinsics signed with the vault's sr25519 key, over the
+//! chain's JSON-RPC.
+//!
+//! How the linked chain's runtime encodes extrinsics, calls, events and accounts is its own
+//! business, so the connection chain's runtime supplies it ([`SubstrateRuntimeCodec`]). The
+//! runtime in this repository implements it for chains that run the same runtime (the
+//! `linked_ledger` preset).
+//!
+//! Blocks count as final when GRANDPA finalized them. Deposits are transfers into the vault
+//! made by an extrinsic that also carries the deposit memo in a `system.remark`
+//! (`utility.batch_all([balances.transfer_keep_alive(vault, amount), system.remark(memo)])`).
+//! The vault's extrinsics are mortal ([`ERA_PERIOD`] blocks): one that expired unincluded is
+//! signed again with the same nonce.
+
+use super::{
+	json_rpc::{fixed_bytes, hex, unhex, Endpoint, RpcError},
+	BlockScan, LinkedChainClient, SignedTx, SubmitError, WorkerError,
+};
+use crate::{crypto::VAULT_KEY_TYPE, types::*};
+use alloc::{format, vec::Vec};
+use core::marker::PhantomData;
+use serde_json::Value;
+use sp_core::{sr25519, H256};
+use sp_runtime::generic::Era;
+
+/// Blocks a vault extrinsic stays valid for.
+pub const ERA_PERIOD: u64 = 64;
+
+/// What a signed extrinsic of the linked chain commits to besides its call.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SubstrateTxParams {
+	/// The vault's nonce.
+	pub nonce: u64,
+	/// The linked chain's genesis hash.
+	pub genesis_hash: H256,
+	/// Its runtime's spec version.
+	pub spec_version: u32,
+	/// Its runtime's transaction version.
+	pub transaction_version: u32,
+	/// The extrinsic's era.
+	pub era: Era,
+	/// The hash of the block the era starts at.
+	pub era_birth_hash: H256,
+}
+
+/// How the linked Substrate chain's runtime encodes what the worker reads and writes.
+pub trait SubstrateRuntimeCodec {
+	/// What block `block` holds that concerns `vault`, from its encoded extrinsics and its
+	/// encoded `System::Events`. `None` if they cannot be decoded.
+	fn scan_block(
+		block: LinkedBlock,
+		extrinsics: &[Vec<u8>],
+		events: &[u8],
+		vault: &[u8; 32],
+	) -> Option<BlockScan>;
+
+	/// The free balance and the next nonce in an encoded `System::Account` entry.
+	fn decode_account(raw: &[u8]) -> Option<(LinkedAmount, u64)>;
+
+	/// The vault's signed extrinsic: a transfer of `amount` to `recipient`, or, without one, a
+	/// call that moves nothing and only takes the nonce. `sign` signs the signing payload
+	/// with the vault key `signer`.
+	fn signed_extrinsic(
+		transfer: Option<([u8; 32], LinkedAmount)>,
+		params: &SubstrateTxParams,
+		signer: [u8; 32],
+		sign: &dyn Fn(&[u8]) -> Option<[u8; 64]>,
+	) -> Option<Vec<u8>>;
+}
+
+/// The storage key of `System::Events`.
+pub fn events_key() -> Vec<u8> {
+	[sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat()
+}
+
+/// The storage key of `System::Account(account)`.
+pub fn account_key(account: &[u8; 32]) -> Vec<u8> {
+	[
+		&sp_io::hashing::twox_128(b"System")[..],
+		&sp_io::hashing::twox_128(b"Account"),
+		&sp_io::hashing::blake2_128(account),
+		account,
+	]
+	.concat()
+}
+
+/// A linked Substrate chain, seen through its JSON-RPC endpoint.
+pub struct SubstrateClient<Codec> {
+	endpoint: Endpoint,
+	vault: [u8; 32],
+	key: Option<sr25519::Public>,
+	_codec: PhantomData<Codec>,
+}
+
+fn unexpected(what: &'static str) -> WorkerError {
+	WorkerError::Rpc(RpcError::UnexpectedResult(what))
+}
+
+fn number_of(header: &Value) -> Result<u64, WorkerError> {
+	let text = header.get("number").and_then(Value::as_str).ok_or(unexpected("a header"))?;
+	u64::from_str_radix(text.trim_start_matches("0x"), 16).map_err(|_| unexpected("a header"))
+}
+
+fn hash_of(value: &Value) -> Result<H256, WorkerError> {
+	fixed_bytes(value).map(H256).ok_or(unexpected("a block hash"))
+}
+
+impl<Codec: SubstrateRuntimeCodec> SubstrateClient<Codec> {
+	/// A client for `chain` at `endpoint`, with the vault key if this node's keystore has it.
+	pub fn new<BlockNumber>(endpoint: Endpoint, chain: &LinkedChain<BlockNumber>) -> Option<Self> {
+		let LinkedAccount::Substrate(vault) = chain.vault else { return None };
+		let key = sp_io::crypto::sr25519_public_keys(VAULT_KEY_TYPE)
+			.into_iter()
+			.find(|key| key.0 == vault);
+		Some(Self { endpoint, vault, key, _codec: PhantomData })
+	}
+
+	fn storage(&self, key: &[u8], at: H256) -> Result<Option<Vec<u8>>, WorkerError> {
+		let params = format!("[\"{}\",\"{}\"]", hex(key), hex(at.as_bytes()));
+		let value = self.endpoint.call("state_getStorage", &params)?;
+		match value.as_str() {
+			None if value.is_null() => Ok(None),
+			Some(text) => unhex(text).map(Some).ok_or(unexpected("storage bytes")),
+			None => Err(unexpected("storage bytes")),
+		}
+	}
+
+	fn account(&self, at: H256) -> Result<(LinkedAmount, u64), WorkerError> {
+		match self.storage(&account_key(&self.vault), at)? {
+			// An account that never received anything.
+			None => Ok((0, 0)),
+			Some(raw) => Codec::decode_account(&raw).ok_or(WorkerError::Codec("an account")),
+		}
+	}
+}
+
+impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> {
+	fn final_head(&self) -> Result<LinkedBlock, WorkerError> {
+		let hash = hash_of(&self.endpoint.call("chain_getFinalizedHead", "[]")?)?;
+		let header =
+			self.endpoint.call("chain_getHeader", &format!("[\"{}\"]", hex(hash.as_bytes())))?;
+		Ok(LinkedBlock { number: number_of(&header)?, hash })
+	}
+
+	fn block_at(&self, number: u64) -> Result<LinkedBlock, WorkerError> {
+		let hash = self.endpoint.call("chain_getBlockHash", &format!("[{number}]"))?;
+		Ok(LinkedBlock { number, hash: hash_of(&hash)? })
+	}
+
+	fn scan(&self, number: u64) -> Result<BlockScan, WorkerError> {
+		let block = self.block_at(number)?;
+		let body =
+			self.endpoint.call("chain_getBlock", &format!("[\"{}\"]", hex(block.hash.as_bytes())))?;
+		let extrinsics = body
+			.get("block")
+			.and_then(|b| b.get("extrinsics"))
+			.and_then(Value::as_array)
+			.ok_or(unexpected("a block"))?
+			.iter()
+			.map(|xt| xt.as_str().and_then(unhex))
+			.collect::<Option<Vec<_>>>()
+			.ok_or(unexpected("extrinsic bytes"))?;
+		let events = self.storage(&events_key(), block.hash)?.unwrap_or_default();
+		Codec::scan_block(block, &extrinsics, &events, &self.vault)
+			.ok_or(WorkerError::Codec("a Substrate block"))
+	}
+
+	fn vault_state(&self, at: &LinkedBlock) -> Result<VaultSnapshot, WorkerError> {
+		let (balance, nonce) = self.account(at.hash)?;
+		Ok(VaultSnapshot { balance, nonce, at: *at })
+	}
+
+	fn vault_nonce(&self) -> Result<(u64, u64), WorkerError> {
+		let header = self.endpoint.call("chain_getHeader", "[]")?;
+		let number = number_of(&header)?;
+		let hash = self.block_at(number)?.hash;
+		Ok((self.account(hash)?.1, number))
+	}
+
+	fn can_sign(&self) -> bool {
+		self.key.is_some()
+	}
+
+	fn sign(
+		&self,
+		transfer: Option<(LinkedAccount, LinkedAmount)>,
+		nonce: u64,
+	) -> Result<SignedTx, WorkerError> {
+		let key = self.key.ok_or(WorkerError::Signing)?;
+		let transfer = match transfer {
+			Some((LinkedAccount::Substrate(to), amount)) => Some((to, amount)),
+			Some(_) => return Err(WorkerError::Codec("a non-Substrate recipient")),
+			None => None,
+		};
+		let genesis_hash = self.block_at(0)?.hash;
+		let version = self.endpoint.call("state_getRuntimeVersion", "[]")?;
+		let version_field = |name| {
+			version
+				.get(name)
+				.and_then(Value::as_u64)
+				.and_then(|v| u32::try_from(v).ok())
+				.ok_or(unexpected("a runtime version"))
+		};
+		// The era starts at the final head, so it cannot start on a block that gets reverted.
+		let head = self.final_head()?;
+		let era = Era::mortal(ERA_PERIOD, head.number);
+		let birth = era.birth(head.number);
+		let params = SubstrateTxParams {
+			nonce,
+			genesis_hash,
+			spec_version: version_field("specVersion")?,
+			transaction_version: version_field("transactionVersion")?,
+			era,
+			era_birth_hash: if birth == head.number { head.hash } else { self.block_at(birth)?.hash },
+		};
+		let sign = |payload: &[u8]| {
+			sp_io::crypto::sr25519_sign(VAULT_KEY_TYPE, &key, payload).map(|signature| signature.0)
+		};
+		let raw = Codec::signed_extrinsic(transfer, &params, key.0, &sign)
+			.ok_or(WorkerError::Signing)?;
+		let hash = H256(sp_io::hashing::blake2_256(&raw));
+		// `death` is the first block it is no longer valid at.
+		let valid_until = era.death(head.number).saturating_sub(1);
+		Ok(SignedTx { hash, raw, valid_until: Some(valid_until) })
+	}
+
+	fn submit(&self, tx: &SignedTx) -> Result<(), SubmitError> {
+		let params = format!("[\"{}\"]", hex(&tx.raw));
+		match self.endpoint.call("author_submitExtrinsic", &params) {
+			Ok(_) => Ok(()),
+			Err(RpcError::Refused { code, message }) => {
+				let lower = message.to_lowercase();
+				if lower.contains("inability to pay some fees") {
+					Err(SubmitError::CannotPayFees)
+				} else if matches!(code, 1012..=1014) || lower.contains("outdated") {
+					// Banned as seen before, already in the pool, replaced by a transaction with
+					// the same nonce, or its nonce is taken: the watcher sees what became of it.
+					Ok(())
+				} else {
+					Err(SubmitError::Rpc(RpcError::Refused { code, message }))
+				}
+			}
+			Err(error) => Err(SubmitError::Rpc(error)),
+		}
+	}
+
+	fn inclusion(&self, _tx_hash: H256) -> Result<Option<LinkedTx>, WorkerError> {
+		// GRANDPA finalizes within a few blocks: the final outcome follows the inclusion so
+		// closely that the worker reports it alone.
+		Ok(None)
+	}
+}

@@ -12,6 +12,22 @@ pub struct Cli {
 	/// Flags of the running node.
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// The JSON-RPC (HTTP) endpoint of a linked chain, as `<chain id>=<url>`, e.g.
+	/// `--linked-rpc 1=http://127.0.0.1:8545`; repeat it for each chain. The off-chain worker
+	/// watches and settles on the chains it knows an endpoint of. Written into this node's
+	/// off-chain storage at start; the `offchain_localStorageSet` RPC can change it later.
+	#[arg(long = "linked-rpc", value_name = "CHAIN=URL", value_parser = parse_linked_rpc)]
+	pub linked_rpc: Vec<(u32, String)>,
+}
+
+fn parse_linked_rpc(text: &str) -> Result<(u32, String), String> {
+	let (chain, url) = text.split_once('=').ok_or("expected <chain id>=<url>")?;
+	let chain = chain.parse().map_err(|_| format!("`{chain}` is not a chain id"))?;
+	if !(url.starts_with("http://") || url.starts_with("https://")) {
+		return Err(format!("`{url}` is not an http(s) URL"));
+	}
+	Ok((chain, url.to_string()))
 }
 
 /// The node's subcommands.

@@ -140,6 +140,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	linked_rpc: Vec<(u32, String)>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -193,6 +194,15 @@ pub fn new_full<
 			metrics,
 			gap_sync_body_policy: None,
 		})?;
+
+	if let Some(mut storage) = backend.offchain_storage() {
+		use sp_core::offchain::OffchainStorage;
+		for (chain, url) in &linked_rpc {
+			let key = pallet_connection_chain::offchain::endpoint_key(*chain);
+			storage.set(sp_core::offchain::STORAGE_PREFIX, &key, url.as_bytes());
+			log::info!("linked chain {chain}: JSON-RPC endpoint {url}");
+		}
+	}
 
 	if config.offchain_worker.enabled {
 		let offchain_workers =

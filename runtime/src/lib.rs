@@ -16,6 +16,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod linked_ledger;
 
 extern crate alloc;
 
@@ -203,4 +204,7 @@ mod runtime {
 
 	#[runtime::pallet_index(8)]
 	pub type ConnectionChain = pallet_connection_chain;
+
+	#[runtime::pallet_index(9)]
+	pub type Utility = pallet_utility;
 }

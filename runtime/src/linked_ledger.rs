@@ -36,15 +36,15 @@ pub struct LinkedLedgerCodec;
 /// The memo of a deposit: the first remark of the batch that carries the transfer.
 fn memo_of(call: &RuntimeCall) -> Vec<u8> {
 	let calls = match call {
-		RuntimeCall::Utility(pallet_utility::Call::batch_all { calls }) |
-		RuntimeCall::Utility(pallet_utility::Call::batch { calls }) => calls,
+		RuntimeCall::Utility(pallet_utility::Call::batch_all { calls })
+		| RuntimeCall::Utility(pallet_utility::Call::batch { calls }) => calls,
 		_ => return Vec::new(),
 	};
 	calls
 		.iter()
 		.find_map(|call| match call {
-			RuntimeCall::System(frame_system::Call::remark { remark }) |
-			RuntimeCall::System(frame_system::Call::remark_with_event { remark }) => Some(remark.clone()),
+			RuntimeCall::System(frame_system::Call::remark { remark })
+			| RuntimeCall::System(frame_system::Call::remark_with_event { remark }) => Some(remark.clone()),
 			_ => None,
 		})
 		.unwrap_or_default()
@@ -90,11 +90,14 @@ impl SubstrateRuntimeCodec for LinkedLedgerCodec {
 			let mut fee: Balance = 0;
 			let mut outcome = Ok(());
 			// `Phase` has no `PartialEq` without `std`.
-			let in_this_extrinsic =
-				|record: &&EventRecord<RuntimeEvent, Hash>| matches!(record.phase, Phase::ApplyExtrinsic(i) if i == index);
+			let in_this_extrinsic = |record: &&EventRecord<RuntimeEvent, Hash>| matches!(record.phase, Phase::ApplyExtrinsic(i) if i == index);
 			for record in events.iter().filter(in_this_extrinsic) {
 				match &record.event {
-					RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount }) => {
+					RuntimeEvent::Balances(pallet_balances::Event::Transfer {
+						from,
+						to,
+						amount,
+					}) => {
 						if *to == vault && *from != vault {
 							let (_, sum) = deposit.get_or_insert((from.clone(), 0));
 							*sum = sum.saturating_add(*amount);
@@ -103,10 +106,15 @@ impl SubstrateRuntimeCodec for LinkedLedgerCodec {
 						}
 					}
 					RuntimeEvent::TransactionPayment(
-						pallet_transaction_payment::Event::TransactionFeePaid { who, actual_fee, .. },
+						pallet_transaction_payment::Event::TransactionFeePaid {
+							who,
+							actual_fee,
+							..
+						},
 					) if *who == vault => fee = *actual_fee,
 					RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
-						dispatch_error, ..
+						dispatch_error,
+						..
 					}) => outcome = Err(failure_reason(dispatch_error)),
 					_ => {}
 				}
@@ -139,10 +147,11 @@ impl SubstrateRuntimeCodec for LinkedLedgerCodec {
 	}
 
 	fn decode_account(raw: &[u8]) -> Option<(LinkedAmount, u64)> {
-		let info = frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode_all(
-			&mut &raw[..],
-		)
-		.ok()?;
+		let info =
+			frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode_all(
+				&mut &raw[..],
+			)
+			.ok()?;
 		Some((info.data.free, info.nonce.into()))
 	}
 
@@ -153,10 +162,12 @@ impl SubstrateRuntimeCodec for LinkedLedgerCodec {
 		sign: &dyn Fn(&[u8]) -> Option<[u8; 64]>,
 	) -> Option<Vec<u8>> {
 		let call = match transfer {
-			Some((to, value)) => RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
-				dest: MultiAddress::Id(AccountId::from(to)),
-				value,
-			}),
+			Some((to, value)) => {
+				RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+					dest: MultiAddress::Id(AccountId::from(to)),
+					value,
+				})
+			}
 			None => RuntimeCall::System(frame_system::Call::remark { remark: vec![] }),
 		};
 		let nonce = Nonce::try_from(params.nonce).ok()?;

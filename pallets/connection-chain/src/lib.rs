@@ -91,7 +91,7 @@
 //! - three index entries (by requester, by state, by client reference): keys of 57 to 129
 //!   bytes, no value;
 //! - one deadline entry (8 bytes in its block's queue, removed once processed);
-//! - one outbound instruction per vault transfer, at most 133 bytes each: two for a completed
+//! - one outbound instruction per vault transfer, at most 173 bytes each: two for a completed
 //!   or refunded transfer (payout, then settlement or refund), one more per retry;
 //! - one entry in [`SeenDeposits`] for its deposit (a 76-byte key and a value of at most 33 bytes).
 //!

@@ -630,9 +630,9 @@ impl<T: Config> Pallet<T> {
 		}
 		let chain = instruction.chain;
 		let operator = match &instruction.purpose {
-			OutboundPurpose::Payout(t) | OutboundPurpose::Settlement(t) | OutboundPurpose::Refund(t) => {
-				Transfers::<T>::get(t).map(|transfer| transfer.operator)
-			}
+			OutboundPurpose::Payout(t)
+			| OutboundPurpose::Settlement(t)
+			| OutboundPurpose::Refund(t) => Transfers::<T>::get(t).map(|transfer| transfer.operator),
 			OutboundPurpose::Withdrawal(operator) => Some(operator.clone()),
 			OutboundPurpose::DepositReturn(_) => None,
 		};

@@ -147,9 +147,9 @@ pub fn scan_block(block: &Value, receipts: &[Value], vault: &[u8; 20]) -> Option
 		}
 		let hash = H256(fixed_bytes(tx.get("hash")?)?);
 		let value = quantity(tx.get("value")?)?;
-		let receipt = receipts.iter().find(|r| {
-			r.get("transactionHash").and_then(fixed_bytes::<32>) == Some(hash.0)
-		})?;
+		let receipt = receipts
+			.iter()
+			.find(|r| r.get("transactionHash").and_then(fixed_bytes::<32>) == Some(hash.0))?;
 		let succeeded = quantity(receipt.get("status")?)? == 1;
 		let linked_tx = LinkedTx { hash, block: at };
 		if from == *vault {
@@ -214,8 +214,9 @@ impl LinkedChainClient for EvmClient {
 	}
 
 	fn block_at(&self, number: u64) -> Result<LinkedBlock, WorkerError> {
-		let block =
-			self.endpoint.call("eth_getBlockByNumber", &format!("[{},false]", block_tag(number)))?;
+		let block = self
+			.endpoint
+			.call("eth_getBlockByNumber", &format!("[{},false]", block_tag(number)))?;
 		let hash = block
 			.get("hash")
 			.and_then(fixed_bytes)
@@ -236,9 +237,8 @@ impl LinkedChainClient for EvmClient {
 				is_vault("from") || is_vault("to")
 			});
 		let receipts = if touches_vault {
-			let receipts = self
-				.endpoint
-				.call("eth_getBlockReceipts", &format!("[{}]", block_tag(number)))?;
+			let receipts =
+				self.endpoint.call("eth_getBlockReceipts", &format!("[{}]", block_tag(number)))?;
 			receipts.as_array().cloned().unwrap_or_default()
 		} else {
 			Vec::new()
@@ -306,9 +306,9 @@ impl LinkedChainClient for EvmClient {
 				let message = message.to_lowercase();
 				if message.contains("insufficient funds") {
 					Err(SubmitError::CannotPayFees)
-				} else if message.contains("already known") ||
-					message.contains("nonce too low") ||
-					message.contains("already imported")
+				} else if message.contains("already known")
+					|| message.contains("nonce too low")
+					|| message.contains("already imported")
 				{
 					// Sent before, or its nonce is taken: the watcher sees what became of it.
 					Ok(())
@@ -392,8 +392,7 @@ mod tests {
 		let recovered = sp_io::crypto::secp256k1_ecdsa_recover(&signature.0, &tx.signing_hash())
 			.ok()
 			.expect("recovers");
-		let address: [u8; 20] =
-			sp_io::hashing::keccak_256(&recovered)[12..].try_into().unwrap();
+		let address: [u8; 20] = sp_io::hashing::keccak_256(&recovered)[12..].try_into().unwrap();
 		assert_eq!(Some(address), address_of(&sp_core::Pair::public(&pair)));
 		assert_eq!(hex(&address), "0x9d8a62f656a8d1615c1294fd71e9cfb3e4855a4f");
 	}

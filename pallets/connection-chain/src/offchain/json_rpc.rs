@@ -138,7 +138,9 @@ mod tests {
 			Ok(Value::String("0x10".into()))
 		);
 		assert_eq!(
-			parse_response(br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"nonce too low"}}"#),
+			parse_response(
+				br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"nonce too low"}}"#
+			),
 			Err(RpcError::Refused { code: -32000, message: "nonce too low".into() })
 		);
 		assert_eq!(

@@ -294,9 +294,7 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 				},
 				ChainKind::Substrate => {
 					match substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, &chain) {
-						Some(client) => {
-							Self::work_on_chain(chain_id, &client, &reporter, now)
-						}
+						Some(client) => Self::work_on_chain(chain_id, &client, &reporter, now),
 						None => Err(WorkerError::Codec("the vault is not a Substrate account")),
 					}
 				}
@@ -358,7 +356,11 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 			if checkpoint > 0 && reported.is_none_or(|number| number < checkpoint) {
 				let at = client.block_at(checkpoint)?;
 				let snapshot = client.vault_state(&at)?;
-				Self::send_report(reporter, Observation::VaultState { chain: chain_id, snapshot }, now);
+				Self::send_report(
+					reporter,
+					Observation::VaultState { chain: chain_id, snapshot },
+					now,
+				);
 			}
 		}
 
@@ -402,8 +404,8 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 			}
 			let takes_nonce_only = instruction.cancel_requested;
 			let reusable = record.filter(|record| {
-				record.takes_nonce_only == takes_nonce_only &&
-					record.tx.valid_until.is_none_or(|until| newest <= until)
+				record.takes_nonce_only == takes_nonce_only
+					&& record.tx.valid_until.is_none_or(|until| newest <= until)
 			});
 			let record = match reusable {
 				Some(record) if newest < record.broadcast_at.saturating_add(REBROADCAST_AFTER) => {
@@ -414,8 +416,8 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 					record
 				}
 				None => {
-					let transfer = (!takes_nonce_only)
-						.then_some((instruction.recipient, instruction.amount));
+					let transfer =
+						(!takes_nonce_only).then_some((instruction.recipient, instruction.amount));
 					let tx = client.sign(transfer, instruction.nonce)?;
 					SentRecord { tx, takes_nonce_only, broadcast_at: newest }
 				}
@@ -424,7 +426,9 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 			record_ref.set(&record);
 			Self::remember_record(chain_id, *id);
 			match client.submit(&record.tx) {
-				Ok(()) => log::info!(target: LOG_TARGET, "linked chain {chain_id}: sent instruction {id} (nonce {}) as {:?}", instruction.nonce, record.tx.hash),
+				Ok(()) => {
+					log::info!(target: LOG_TARGET, "linked chain {chain_id}: sent instruction {id} (nonce {}) as {:?}", instruction.nonce, record.tx.hash)
+				}
 				Err(SubmitError::CannotPayFees) => {
 					log::error!(target: LOG_TARGET, "linked chain {chain_id}: the vault cannot pay the fee of instruction {id}; top it up");
 					if let Some(reporter) = reporter {
@@ -499,8 +503,11 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 		}
 		let key = Self::pending_reports_key();
 		let pending_ref = StorageValueRef::persistent(&key);
-		let mut pending =
-			pending_ref.get::<Vec<PendingReport<T::AccountId>>>().ok().flatten().unwrap_or_default();
+		let mut pending = pending_ref
+			.get::<Vec<PendingReport<T::AccountId>>>()
+			.ok()
+			.flatten()
+			.unwrap_or_default();
 		if pending.iter().any(|p| p.observation == observation) {
 			return;
 		}
@@ -526,8 +533,8 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 		let mut changed = false;
 		for mut report in pending {
 			let hash = attestation::observation_hash(&report.observation);
-			if Votes::<T>::contains_key(hash, reporter.index) ||
-				!Self::is_relevant(&report.observation)
+			if Votes::<T>::contains_key(hash, reporter.index)
+				|| !Self::is_relevant(&report.observation)
 			{
 				changed = true;
 				continue;
@@ -545,7 +552,8 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 	}
 
 	fn submit_report(reporter: &Reporter<T>, observation: ObservationOf<T>) {
-		let payload = attestation::signing_payload(&Self::genesis_hash(), reporter.index, &observation);
+		let payload =
+			attestation::signing_payload(&Self::genesis_hash(), reporter.index, &observation);
 		let Some(signature) = reporter.key.sign(&payload) else {
 			log::error!(target: LOG_TARGET, "the keystore did not sign a report");
 			return;

@@ -149,8 +149,9 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 
 	fn scan(&self, number: u64) -> Result<BlockScan, WorkerError> {
 		let block = self.block_at(number)?;
-		let body =
-			self.endpoint.call("chain_getBlock", &format!("[\"{}\"]", hex(block.hash.as_bytes())))?;
+		let body = self
+			.endpoint
+			.call("chain_getBlock", &format!("[\"{}\"]", hex(block.hash.as_bytes())))?;
 		let extrinsics = body
 			.get("block")
 			.and_then(|b| b.get("extrinsics"))
@@ -211,13 +212,17 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 			spec_version: version_field("specVersion")?,
 			transaction_version: version_field("transactionVersion")?,
 			era,
-			era_birth_hash: if birth == head.number { head.hash } else { self.block_at(birth)?.hash },
+			era_birth_hash: if birth == head.number {
+				head.hash
+			} else {
+				self.block_at(birth)?.hash
+			},
 		};
 		let sign = |payload: &[u8]| {
 			sp_io::crypto::sr25519_sign(VAULT_KEY_TYPE, &key, payload).map(|signature| signature.0)
 		};
-		let raw = Codec::signed_extrinsic(transfer, &params, key.0, &sign)
-			.ok_or(WorkerError::Signing)?;
+		let raw =
+			Codec::signed_extrinsic(transfer, &params, key.0, &sign).ok_or(WorkerError::Signing)?;
 		let hash = H256(sp_io::hashing::blake2_256(&raw));
 		// `death` is the first block it is no longer valid at.
 		let valid_until = era.death(head.number).saturating_sub(1);

@@ -141,7 +141,8 @@ fn reports_about_finished_instructions_or_old_balances_are_stale() {
 			invalid(InvalidTransaction::Stale)
 		);
 		report_all(balance(11, 6));
-		let unknown_instruction = Observation::OutboundFinal { instruction: 42, tx: linked_tx(1), fee: 0 };
+		let unknown_instruction =
+			Observation::OutboundFinal { instruction: 42, tx: linked_tx(1), fee: 0 };
 		assert_eq!(
 			authorize(&signed_report(0, &unknown_instruction)).map(|_| ()),
 			invalid(InvalidTransaction::Stale)

@@ -78,7 +78,12 @@ fn substrate_to_evm_completes_with_full_trail() {
 		// Everything left the vaults' books: held 0, nothing pending; the operator paid 1_960.
 		assert_eq!(
 			ledger(SUBSTRATE),
-			VaultLedger { held: 0, operator_liquidity: LIQUIDITY, pending_outbound: 0, unpaid_fees: 0 }
+			VaultLedger {
+				held: 0,
+				operator_liquidity: LIQUIDITY,
+				pending_outbound: 0,
+				unpaid_fees: 0
+			}
 		);
 		assert_eq!(ledger(EVM).operator_liquidity, LIQUIDITY - 1_960);
 		assert_eq!(liquidity(EVM).total_paid_out, 1_960);

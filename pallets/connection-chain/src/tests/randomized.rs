@@ -173,8 +173,11 @@ fn run(actions: Vec<Action>) -> Coverage {
 					if let Some(id) = pick(&open_instructions(), p) {
 						let i = instruction(id);
 						let tx = world.tx();
-						if honest(Observation::OutboundFinal { instruction: id, tx, fee: VAULT_FEE })
-						{
+						if honest(Observation::OutboundFinal {
+							instruction: id,
+							tx,
+							fee: VAULT_FEE,
+						}) {
 							*world.vault.get_mut(&i.chain).unwrap() -= i.amount + VAULT_FEE;
 						}
 					}

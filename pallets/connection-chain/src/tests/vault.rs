@@ -4,7 +4,12 @@
 use super::*;
 use crate::{Event, NextVaultNonce, OperatorLiquidity};
 
-fn vault_state(chain: ChainId, number: u64, balance: LinkedAmount, nonce: u64) -> Observation<AccountId> {
+fn vault_state(
+	chain: ChainId,
+	number: u64,
+	balance: LinkedAmount,
+	nonce: u64,
+) -> Observation<AccountId> {
 	Observation::VaultState {
 		chain,
 		snapshot: VaultSnapshot {

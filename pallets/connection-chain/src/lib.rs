@@ -35,6 +35,15 @@
 //! - **Outbound instruction**: each transfer a vault must make (payout, settlement, refund,
 //!   operator withdrawal, return of a stray deposit), with a unique id the validators' off-chain
 //!   workers execute exactly once.
+//! - **Vault nonce**: each outbound instruction is bound, when created, to one nonce of the
+//!   vault account on its chain ([`NextVaultNonce`]). Every transaction signed for it uses that
+//!   nonce, so it lands at most once; it is proven dead only when another transaction took the
+//!   nonce. The fees the vault pays come out of the served operator's free liquidity
+//!   ([`Event::VaultFeePaid`]), so the ledger keeps matching the vault.
+//! - **Deposit memo**: a deposit names what it is for in its own transaction ([`memo`]).
+//! - **Off-chain worker** ([`offchain`]): on each validator, it follows the linked chains' final
+//!   blocks, reports deposits and outcomes, and signs and submits the vault transfers when the
+//!   node holds the vault key.
 //! - **Attestation**: the workers report what they see on the linked chains ([`Observation`])
 //!   with fee-less authorized transactions signed by an attestation key ([`crypto`], key type
 //!   `ccat`, part of the session keys). An observation takes effect when [`Threshold`]

@@ -350,7 +350,8 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 		}
 
 		// The vault's state at the last checkpoint read.
-		let checkpoint = next.saturating_sub(1) / VAULT_STATE_EVERY * VAULT_STATE_EVERY;
+		let last_read = next.saturating_sub(1).min(head.number);
+		let checkpoint = last_read / VAULT_STATE_EVERY * VAULT_STATE_EVERY;
 		let reported = ObservedVaultState::<T>::get(chain_id).map(|s| s.at.number);
 		if let Some(reporter) = reporter {
 			if checkpoint > 0 && reported.is_none_or(|number| number < checkpoint) {
@@ -380,6 +381,9 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 		now: u64,
 	) -> Result<(), WorkerError> {
 		Self::forget_closed_records(chain_id, open);
+		if open.iter().all(|(_, instruction)| instruction.status != OutboundStatus::Pending) {
+			return Ok(());
+		}
 		let (free_nonce, newest) = client.vault_nonce()?;
 		for (id, instruction) in open {
 			if instruction.status != OutboundStatus::Pending {

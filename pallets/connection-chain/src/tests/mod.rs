@@ -7,6 +7,7 @@ mod operators;
 mod randomized;
 mod rules;
 mod vault;
+mod worker;
 
 use crate::{mock::*, types::*, Error, Outbound, Transfers};
 use frame_support::{assert_noop, assert_ok};

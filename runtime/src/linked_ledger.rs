@@ -13,8 +13,8 @@
 //!   `system.remark`.
 
 use crate::{
-	AccountId, Balance, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent, SignedPayload,
-	TxExtension, UncheckedExtrinsic,
+	tx_extension, AccountId, Balance, Hash, Nonce, RuntimeCall, RuntimeEvent, SignedPayload,
+	UncheckedExtrinsic,
 };
 use alloc::{format, vec, vec::Vec};
 use codec::{Decode, DecodeAll, Encode};
@@ -53,23 +53,6 @@ fn memo_of(call: &RuntimeCall) -> Vec<u8> {
 fn failure_reason(error: &DispatchError) -> FailureReason {
 	let text = format!("{error:?}");
 	FailureReason::Other(BoundedVec::truncate_from(text.into_bytes()))
-}
-
-/// The extensions of a vault extrinsic: mortal, with `nonce`, no tip, no metadata hash.
-fn vault_extension(params: &SubstrateTxParams, nonce: Nonce) -> TxExtension {
-	(
-		frame_system::AuthorizeCall::<Runtime>::new(),
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(params.era),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	)
 }
 
 impl SubstrateRuntimeCodec for LinkedLedgerCodec {
@@ -184,7 +167,7 @@ impl SubstrateRuntimeCodec for LinkedLedgerCodec {
 			None,
 			(),
 		);
-		let payload = SignedPayload::from_raw(call, vault_extension(params, nonce), implicit);
+		let payload = SignedPayload::from_raw(call, tx_extension(params.era, nonce), implicit);
 		let signature = payload.using_encoded(sign)?;
 		let (call, extension, _) = payload.deconstruct();
 		let signature = MultiSignature::Sr25519(sp_core::sr25519::Signature::from_raw(signature));

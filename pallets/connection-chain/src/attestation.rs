@@ -64,6 +64,12 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Whether `authority` still has a vote to cast on `observation`: it has not voted on it
+	/// yet, and the observation would still change something.
+	pub fn awaits_vote(hash: H256, authority: u32, observation: &ObservationOf<T>) -> bool {
+		!Votes::<T>::contains_key(hash, authority) && Self::is_relevant(observation)
+	}
+
 	/// Admits a report into the transaction pool (see the module doc).
 	pub fn authorize_report(
 		_source: TransactionSource,
@@ -76,7 +82,7 @@ impl<T: Config> Pallet<T> {
 			.cloned()
 			.ok_or(InvalidTransaction::BadSigner)?;
 		let hash = observation_hash(observation);
-		if Votes::<T>::contains_key(hash, authority) || !Self::is_relevant(observation) {
+		if !Self::awaits_vote(hash, *authority, observation) {
 			return Err(InvalidTransaction::Stale.into());
 		}
 		// Signature last: it is the expensive check.
@@ -97,7 +103,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_report(observation: ObservationOf<T>, authority: u32) {
 		let hash = observation_hash(&observation);
 		// Two reports admitted to the same block can both pass `authorize_report`.
-		if Votes::<T>::contains_key(hash, authority) || !Self::is_relevant(&observation) {
+		if !Self::awaits_vote(hash, authority, &observation) {
 			Self::deposit_event(Event::ObservationObsolete { observation: hash });
 			return;
 		}

@@ -630,11 +630,10 @@ impl<T: Config> Pallet<T> {
 		}
 		let chain = instruction.chain;
 		let operator = match &instruction.purpose {
-			OutboundPurpose::Payout(t)
-			| OutboundPurpose::Settlement(t)
-			| OutboundPurpose::Refund(t) => Transfers::<T>::get(t).map(|transfer| transfer.operator),
 			OutboundPurpose::Withdrawal(operator) => Some(operator.clone()),
-			OutboundPurpose::DepositReturn(_) => None,
+			purpose => Self::transfer_of(purpose)
+				.and_then(Transfers::<T>::get)
+				.map(|transfer| transfer.operator),
 		};
 		let mut covered = 0;
 		if let Some(operator) = &operator {

@@ -204,12 +204,21 @@ impl EvmClient {
 		let value = self.endpoint.call(method, params)?;
 		quantity(&value).ok_or(WorkerError::Rpc(RpcError::UnexpectedResult("a hex quantity")))
 	}
+
+	/// A number that must fit a `u64` (block numbers, nonces, the chain id); `what` names it.
+	fn small_number(
+		&self,
+		method: &str,
+		params: &str,
+		what: &'static str,
+	) -> Result<u64, WorkerError> {
+		u64::try_from(self.number(method, params)?).map_err(|_| WorkerError::Codec(what))
+	}
 }
 
 impl LinkedChainClient for EvmClient {
 	fn final_head(&self) -> Result<LinkedBlock, WorkerError> {
-		let newest = u64::try_from(self.number("eth_blockNumber", "[]")?)
-			.map_err(|_| WorkerError::Codec("block number"))?;
+		let newest = self.small_number("eth_blockNumber", "[]", "block number")?;
 		self.block_at(newest.saturating_sub(self.confirmations))
 	}
 
@@ -249,17 +258,14 @@ impl LinkedChainClient for EvmClient {
 	fn vault_state(&self, at: &LinkedBlock) -> Result<VaultSnapshot, WorkerError> {
 		let params = format!("[{},{}]", address_text(&self.vault), block_tag(at.number));
 		let balance = self.number("eth_getBalance", &params)?;
-		let nonce = u64::try_from(self.number("eth_getTransactionCount", &params)?)
-			.map_err(|_| WorkerError::Codec("nonce"))?;
+		let nonce = self.small_number("eth_getTransactionCount", &params, "nonce")?;
 		Ok(VaultSnapshot { balance, nonce, at: *at })
 	}
 
 	fn vault_nonce(&self) -> Result<(u64, u64), WorkerError> {
-		let newest = u64::try_from(self.number("eth_blockNumber", "[]")?)
-			.map_err(|_| WorkerError::Codec("block number"))?;
+		let newest = self.small_number("eth_blockNumber", "[]", "block number")?;
 		let params = format!("[{},{}]", address_text(&self.vault), block_tag(newest));
-		let nonce = u64::try_from(self.number("eth_getTransactionCount", &params)?)
-			.map_err(|_| WorkerError::Codec("nonce"))?;
+		let nonce = self.small_number("eth_getTransactionCount", &params, "nonce")?;
 		Ok((nonce, newest))
 	}
 
@@ -279,8 +285,7 @@ impl LinkedChainClient for EvmClient {
 			// Taking the nonce: nothing to the vault itself.
 			None => (self.vault, 0),
 		};
-		let chain_id = u64::try_from(self.number("eth_chainId", "[]")?)
-			.map_err(|_| WorkerError::Codec("chain id"))?;
+		let chain_id = self.small_number("eth_chainId", "[]", "chain id")?;
 		let gas_price = self.number("eth_gasPrice", "[]")?;
 		let tx = LegacyTransaction {
 			nonce,

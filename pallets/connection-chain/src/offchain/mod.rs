@@ -38,10 +38,7 @@ pub mod substrate;
 use crate::{attestation, pallet::*, types::*, LOG_TARGET};
 use alloc::{format, vec::Vec};
 use codec::{Decode, Encode};
-use frame_system::{
-	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
-	pallet_prelude::BlockNumberFor,
-};
+use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
 use json_rpc::{Endpoint, RpcError};
 use sp_core::H256;
 use sp_runtime::{
@@ -78,6 +75,11 @@ pub fn endpoint_key(chain: ChainId) -> Vec<u8> {
 
 fn storage_key(name: &str) -> Vec<u8> {
 	[STORAGE_PREFIX, name.as_bytes()].concat()
+}
+
+/// The key of what the worker recorded about the transaction of instruction `id`.
+fn sent_record_key(id: InstructionId) -> Vec<u8> {
+	storage_key(&format!("sent/{id}"))
 }
 
 /// A deposit into the vault, as read from a final block.
@@ -259,7 +261,7 @@ pub struct Reporter<T: Config> {
 	key: T::AuthorityId,
 }
 
-impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
+impl<T: Config> Pallet<T> {
 	/// The worker's entry point, called for each new best block.
 	pub fn run_offchain_worker(now: BlockNumberFor<T>) {
 		let now: u64 = now.unique_saturated_into();
@@ -389,7 +391,7 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 			if instruction.status != OutboundStatus::Pending {
 				continue;
 			}
-			let record_key = storage_key(&format!("sent/{id}"));
+			let record_key = sent_record_key(*id);
 			let record_ref = StorageValueRef::persistent(&record_key);
 			let record = record_ref.get::<SentRecord>().ok().flatten();
 			if instruction.nonce < free_nonce {
@@ -480,7 +482,7 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 			return;
 		}
 		for id in closed {
-			StorageValueRef::persistent(&storage_key(&format!("sent/{id}"))).clear();
+			StorageValueRef::persistent(&sent_record_key(id)).clear();
 		}
 		ids_ref.set(&kept);
 	}
@@ -502,7 +504,7 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 	/// Signs and submits a report, unless it changes nothing or this authority already voted.
 	fn send_report(reporter: &Reporter<T>, observation: ObservationOf<T>, now: u64) {
 		let hash = attestation::observation_hash(&observation);
-		if Votes::<T>::contains_key(hash, reporter.index) || !Self::is_relevant(&observation) {
+		if !Self::awaits_vote(hash, reporter.index, &observation) {
 			return;
 		}
 		let key = Self::pending_reports_key();
@@ -537,9 +539,7 @@ impl<T: Config + CreateAuthorizedTransaction<Call<T>>> Pallet<T> {
 		let mut changed = false;
 		for mut report in pending {
 			let hash = attestation::observation_hash(&report.observation);
-			if Votes::<T>::contains_key(hash, reporter.index)
-				|| !Self::is_relevant(&report.observation)
-			{
+			if !Self::awaits_vote(hash, reporter.index, &report.observation) {
 				changed = true;
 				continue;
 			}

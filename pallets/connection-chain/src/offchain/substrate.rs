@@ -13,7 +13,7 @@
 //! signed again with the same nonce.
 
 use super::{
-	json_rpc::{fixed_bytes, hex, unhex, Endpoint, RpcError},
+	json_rpc::{fixed_bytes, hex, quantity, unhex, Endpoint, RpcError},
 	BlockScan, LinkedChainClient, SignedTx, SubmitError, WorkerError,
 };
 use crate::{crypto::VAULT_KEY_TYPE, types::*};
@@ -97,8 +97,8 @@ fn unexpected(what: &'static str) -> WorkerError {
 }
 
 fn number_of(header: &Value) -> Result<u64, WorkerError> {
-	let text = header.get("number").and_then(Value::as_str).ok_or(unexpected("a header"))?;
-	u64::from_str_radix(text.trim_start_matches("0x"), 16).map_err(|_| unexpected("a header"))
+	let number = header.get("number").and_then(quantity).ok_or(unexpected("a header"))?;
+	u64::try_from(number).map_err(|_| unexpected("a header"))
 }
 
 fn hash_of(value: &Value) -> Result<H256, WorkerError> {

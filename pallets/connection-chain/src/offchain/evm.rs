@@ -21,6 +21,8 @@ use sp_core::{ecdsa, H256};
 
 /// Gas of a plain ETH transfer to an account without code.
 pub const TRANSFER_GAS: u64 = 21_000;
+/// The nonce taker's gas price, as a multiple of the chain's current gas price.
+pub const TAKER_PRICE_FACTOR: u128 = 2;
 
 /// Recursive-length-prefix encoding, as much of it as transactions need.
 pub mod rlp {
@@ -286,7 +288,13 @@ impl LinkedChainClient for EvmClient {
 			None => (self.vault, 0),
 		};
 		let chain_id = self.small_number("eth_chainId", "[]", "chain id")?;
-		let gas_price = self.number("eth_gasPrice", "[]")?;
+		let mut gas_price = self.number("eth_gasPrice", "[]")?;
+		if transfer.is_none() {
+			// The nonce taker replaces a payout that may still wait in the chain's pool, and a
+			// node takes a replacement only if it bids at least 10% more than the original,
+			// which was priced at the gas price of its time.
+			gas_price = gas_price.saturating_mul(TAKER_PRICE_FACTOR);
+		}
 		let tx = LegacyTransaction {
 			nonce,
 			gas_price,

@@ -237,8 +237,9 @@ pub struct SentRecord {
 	pub tx: SignedTx,
 	/// Whether it is the nonce taker (sent after the pallet asked to cancel the instruction).
 	pub takes_nonce_only: bool,
-	/// The newest linked block when it was last broadcast.
-	pub broadcast_at: u64,
+	/// The newest linked block when it was last broadcast; `None` until a broadcast succeeded
+	/// (the node stopped, or the endpoint failed, between recording and sending it).
+	pub broadcast_at: Option<u64>,
 }
 
 /// A report sent and not yet seen counted on chain.
@@ -413,27 +414,28 @@ impl<T: Config> Pallet<T> {
 				record.takes_nonce_only == takes_nonce_only
 					&& record.tx.valid_until.is_none_or(|until| newest <= until)
 			});
+			let broadcast_lately = |record: &SentRecord| {
+				record.broadcast_at.is_some_and(|at| newest < at.saturating_add(REBROADCAST_AFTER))
+			};
 			let record = match reusable {
-				Some(record) if newest < record.broadcast_at.saturating_add(REBROADCAST_AFTER) => {
-					continue
-				}
-				Some(mut record) => {
-					record.broadcast_at = newest;
-					record
-				}
+				Some(record) if broadcast_lately(&record) => continue,
+				Some(record) => record,
 				None => {
 					let transfer =
 						(!takes_nonce_only).then_some((instruction.recipient, instruction.amount));
 					let tx = client.sign(transfer, instruction.nonce)?;
-					SentRecord { tx, takes_nonce_only, broadcast_at: newest }
+					let record = SentRecord { tx, takes_nonce_only, broadcast_at: None };
+					// Recorded before it is sent: if the node stops in between, the next run
+					// sends this very transaction, never a second one.
+					record_ref.set(&record);
+					Self::remember_record(chain_id, *id);
+					record
 				}
 			};
-			// Recorded before it is sent: a restart in between resends this very transaction.
-			record_ref.set(&record);
-			Self::remember_record(chain_id, *id);
 			match client.submit(&record.tx) {
 				Ok(()) => {
-					log::info!(target: LOG_TARGET, "linked chain {chain_id}: sent instruction {id} (nonce {}) as {:?}", instruction.nonce, record.tx.hash)
+					log::info!(target: LOG_TARGET, "linked chain {chain_id}: sent instruction {id} (nonce {}) as {:?}", instruction.nonce, record.tx.hash);
+					record_ref.set(&SentRecord { broadcast_at: Some(newest), ..record });
 				}
 				Err(SubmitError::CannotPayFees) => {
 					log::error!(target: LOG_TARGET, "linked chain {chain_id}: the vault cannot pay the fee of instruction {id}; top it up");

@@ -6,13 +6,14 @@ use crate::{
 	crypto::VAULT_KEY_TYPE,
 	offchain::{
 		endpoint_key,
-		evm::{address_of, LegacyTransaction, TRANSFER_GAS},
+		evm::{address_of, LegacyTransaction, TAKER_PRICE_FACTOR, TRANSFER_GAS},
 		json_rpc::{hex, request_body},
 		observations_from_scan, BlockScan, VaultTx,
 	},
 	Chains,
 };
 use codec::Decode;
+use frame_system::RawOrigin;
 use sp_core::{
 	offchain::{
 		testing::{PendingRequest, TestOffchainExt, TestTransactionPoolExt},
@@ -27,7 +28,12 @@ use std::sync::Arc;
 const URL: &str = "http://evm.test";
 const VAULT_SECRET: [u8; 32] = [0x5e; 32];
 const CHAIN_ID: u64 = 31337;
-const GAS_PRICE: u128 = 1_000_000_000;
+/// Low enough that the fee of a vault transaction fits the mock operator's liquidity.
+const GAS_PRICE: u128 = 2;
+/// What one vault transaction costs the vault.
+const VAULT_TX_FEE: u128 = TRANSFER_GAS as u128 * GAS_PRICE;
+/// A user on the EVM chain who sends into the vault without naming a transfer.
+const STRANGER_EVM: [u8; 20] = [0x77; 20];
 
 struct World {
 	ext: sp_io::TestExternalities,
@@ -66,16 +72,32 @@ fn world() -> World {
 }
 
 impl World {
-	fn expect(&self, method: &str, params: &str, result: &str) {
+	/// The next request must be `method` with `params`; the endpoint answers `body`.
+	fn expect_raw(&self, method: &str, params: &str, body: &str) {
 		self.http.write().expect_request(PendingRequest {
 			method: "POST".into(),
 			uri: URL.into(),
 			headers: vec![("Content-Type".into(), "application/json".into())],
 			body: request_body(method, params).into_bytes(),
-			response: Some(format!(r#"{{"jsonrpc":"2.0","id":1,"result":{result}}}"#).into_bytes()),
+			response: Some(body.as_bytes().to_vec()),
 			sent: true,
 			..Default::default()
 		});
+	}
+
+	/// The next request must be `method` with `params`; the endpoint returns `result`.
+	fn expect(&self, method: &str, params: &str, result: &str) {
+		self.expect_raw(
+			method,
+			params,
+			&format!(r#"{{"jsonrpc":"2.0","id":1,"result":{result}}}"#),
+		);
+	}
+
+	/// The next request must be `method` with `params`, and the endpoint is down: what answers
+	/// is the gateway in front of it.
+	fn expect_down(&self, method: &str, params: &str) {
+		self.expect_raw(method, params, "<html>502 Bad Gateway</html>");
 	}
 
 	/// The final head lookup every run starts with: newest block `newest`, 2 confirmations.
@@ -85,7 +107,7 @@ impl World {
 		self.expect(
 			"eth_getBlockByNumber",
 			&format!("[\"0x{fin:x}\",false]"),
-			&format!(r#"{{"hash":"{}"}}"#, hex(&[fin as u8; 32])),
+			&format!(r#"{{"hash":"{}"}}"#, block_hash(fin)),
 		);
 	}
 
@@ -98,6 +120,89 @@ impl World {
 		);
 	}
 
+	/// The chain id and gas price the worker reads to sign a vault transaction.
+	fn expect_signing(&self) {
+		self.expect("eth_chainId", "[]", &format!("\"0x{CHAIN_ID:x}\""));
+		self.expect("eth_gasPrice", "[]", &format!("\"0x{GAS_PRICE:x}\""));
+	}
+
+	fn expect_send(&self, raw: &[u8]) {
+		self.expect("eth_sendRawTransaction", &format!("[\"{}\"]", hex(raw)), "\"0x01\"");
+	}
+
+	/// The watcher reads the final block `number` holding `txs`, and their receipts if one of
+	/// them touches the vault.
+	fn expect_block(&self, number: u64, txs: &[MinedTx]) {
+		let transactions: Vec<String> = txs
+			.iter()
+			.map(|tx| {
+				format!(
+					r#"{{"hash":"{}","from":"{}","to":"{}","value":"0x{:x}","nonce":"0x{:x}","input":"{}"}}"#,
+					hex(&tx.hash),
+					hex(&tx.from),
+					hex(&tx.to),
+					tx.value,
+					tx.nonce,
+					hex(&tx.input)
+				)
+			})
+			.collect();
+		self.expect(
+			"eth_getBlockByNumber",
+			&format!("[\"0x{number:x}\",true]"),
+			&format!(
+				r#"{{"number":"0x{number:x}","hash":"{}","transactions":[{}]}}"#,
+				block_hash(number),
+				transactions.join(",")
+			),
+		);
+		if txs.iter().any(|tx| tx.from == self.vault || tx.to == self.vault) {
+			let receipts: Vec<String> = txs
+				.iter()
+				.map(|tx| {
+					format!(
+						r#"{{"transactionHash":"{}","status":"0x{:x}","gasUsed":"0x{TRANSFER_GAS:x}","effectiveGasPrice":"0x{GAS_PRICE:x}"}}"#,
+						hex(&tx.hash),
+						u8::from(tx.succeeded)
+					)
+				})
+				.collect();
+			self.expect(
+				"eth_getBlockReceipts",
+				&format!("[\"0x{number:x}\"]"),
+				&format!("[{}]", receipts.join(",")),
+			);
+		}
+	}
+
+	/// The receipt lookup of a vault transaction the worker sent: mined in block `number`.
+	fn expect_receipt(&self, tx_hash: [u8; 32], number: u64) {
+		self.expect(
+			"eth_getTransactionReceipt",
+			&format!("[\"{}\"]", hex(&tx_hash)),
+			&format!(r#"{{"blockNumber":"0x{number:x}","blockHash":"{}"}}"#, block_hash(number)),
+		);
+	}
+
+	/// Runs the worker at connection-chain block `block`, the chain brought to it first.
+	fn run(&mut self, block: u64) {
+		self.ext.execute_with(|| {
+			run_to_block(block);
+			ConnectionChain::run_offchain_worker(block)
+		});
+	}
+
+	fn set_cursor(&mut self, next_block: u64) {
+		self.ext.execute_with(|| {
+			sp_io::offchain::local_storage_set(
+				StorageKind::PERSISTENT,
+				b"connection-chain/cursor/1",
+				&codec::Encode::encode(&next_block),
+			)
+		});
+	}
+
+	/// The reports in the pool, in the order they were submitted.
 	fn reports(&self) -> Vec<Observation<AccountId>> {
 		self.pool
 			.read()
@@ -116,13 +221,91 @@ impl World {
 			})
 			.collect()
 	}
+
+	/// Puts the pool's reports in a block, as a block author would: each one the pool still
+	/// admits is dispatched with the authorized origin. Returns those dispatched.
+	fn include_reports(&mut self) -> Vec<Observation<AccountId>> {
+		let raws = core::mem::take(&mut self.pool.write().transactions);
+		self.ext.execute_with(|| {
+			raws.iter()
+				.filter_map(|raw| {
+					let RuntimeCall::ConnectionChain(call) =
+						Extrinsic::decode(&mut &raw[..]).unwrap().function
+					else {
+						panic!("not a report")
+					};
+					// A report the chain no longer needs is dropped by the pool.
+					authorize(&call).ok()?;
+					let crate::Call::report { observation, authority, signature } = call else {
+						panic!("not a report")
+					};
+					assert_ok!(ConnectionChain::report(
+						RawOrigin::Authorized.into(),
+						observation.clone(),
+						authority,
+						signature
+					));
+					Some(observation)
+				})
+				.collect()
+		})
+	}
+}
+
+/// A transaction of a mocked EVM block, with what its receipt says.
+struct MinedTx {
+	hash: [u8; 32],
+	from: [u8; 20],
+	to: [u8; 20],
+	value: u128,
+	nonce: u64,
+	input: Vec<u8>,
+	succeeded: bool,
+}
+
+impl MinedTx {
+	/// A user's transfer of `value` into the vault with `memo` as its data.
+	fn deposit(world: &World, from: [u8; 20], value: u128, memo: Vec<u8>, seed: u8) -> Self {
+		let hash = [seed; 32];
+		MinedTx { hash, from, to: world.vault, value, nonce: 0, input: memo, succeeded: true }
+	}
+
+	/// The vault's own transaction `raw`, as the worker signed it.
+	fn vault(world: &World, raw: &[u8], nonce: u64, to: [u8; 20], value: u128) -> Self {
+		let hash = sp_io::hashing::keccak_256(raw);
+		MinedTx { hash, from: world.vault, to, value, nonce, input: vec![], succeeded: true }
+	}
+}
+
+fn block_hash(number: u64) -> String {
+	hex(&[number as u8; 32])
+}
+
+fn mined(number: u64, hash: [u8; 32]) -> LinkedTx {
+	LinkedTx { hash: H256(hash), block: LinkedBlock { number, hash: H256([number as u8; 32]) } }
 }
 
 /// The raw transaction the vault must send for `nonce`: `value` to `to`.
 fn vault_tx(key: &sp_core::ecdsa::Public, nonce: u64, to: [u8; 20], value: u128) -> Vec<u8> {
+	signed_tx(key, nonce, to, value, GAS_PRICE)
+}
+
+/// The raw nonce taker the vault must send for `nonce`: nothing to itself, at a higher price.
+fn taker_tx(key: &sp_core::ecdsa::Public, nonce: u64) -> Vec<u8> {
+	let vault = address_of(key).unwrap();
+	signed_tx(key, nonce, vault, 0, GAS_PRICE * TAKER_PRICE_FACTOR)
+}
+
+fn signed_tx(
+	key: &sp_core::ecdsa::Public,
+	nonce: u64,
+	to: [u8; 20],
+	value: u128,
+	gas_price: u128,
+) -> Vec<u8> {
 	let tx = LegacyTransaction {
 		nonce,
-		gas_price: GAS_PRICE,
+		gas_price,
 		gas_limit: TRANSFER_GAS,
 		to,
 		value,
@@ -157,16 +340,11 @@ fn a_payout_is_signed_once_with_its_nonce_and_only_ever_resent_as_the_same_bytes
 		);
 		(payout, vault_tx(&vault_key, 0, RECIPIENT_EVM, 1_960))
 	});
-	let send = |world: &World| {
-		world.expect("eth_sendRawTransaction", &format!("[\"{}\"]", hex(&raw)), "\"0x01\"")
-	};
-
 	// First run: signed with nonce 0 and sent.
 	world.expect_head(12);
 	world.expect_vault_nonce(12, 0);
-	world.expect("eth_chainId", "[]", &format!("\"0x{CHAIN_ID:x}\""));
-	world.expect("eth_gasPrice", "[]", &format!("\"0x{GAS_PRICE:x}\""));
-	send(&world);
+	world.expect_signing();
+	world.expect_send(&raw);
 	world.ext.execute_with(|| ConnectionChain::run_offchain_worker(2));
 
 	// Next runs, linked chain at the same height: nothing signed or sent again.
@@ -179,7 +357,7 @@ fn a_payout_is_signed_once_with_its_nonce_and_only_ever_resent_as_the_same_bytes
 	// Eight linked blocks later and still not mined: the very same bytes go out again.
 	world.expect_head(20);
 	world.expect_vault_nonce(20, 0);
-	send(&world);
+	world.expect_send(&raw);
 	world.ext.execute_with(|| ConnectionChain::run_offchain_worker(5));
 
 	// Once the nonce is taken, the worker leaves it to the watcher.
@@ -246,4 +424,324 @@ fn vault_transactions_in_a_final_block_become_final_failed_or_dead_reports() {
 			.is_empty());
 		check_invariants();
 	});
+}
+
+/// The memo that names transfer `id`.
+fn memo_of(id: TransferId) -> Vec<u8> {
+	crate::memo::deposit_memo(&DepositReference::<AccountId>::Transfer(id))
+}
+
+#[test]
+fn a_deposit_in_a_final_block_is_reported_once_and_a_lost_report_is_sent_again() {
+	let mut world = world();
+	let id = world.ext.execute_with(|| {
+		with_operator();
+		request(EVM_TO_SUB, 1_000, "a")
+	});
+	world.set_cursor(10);
+	world.expect_head(12);
+	world.expect_block(10, &[MinedTx::deposit(&world, SENDER_EVM, 1_000, memo_of(id), 0xD1)]);
+	world.run(2);
+	let seen = Observation::Deposit {
+		chain: EVM,
+		tx: mined(10, [0xD1; 32]),
+		from: LinkedAccount::Evm(SENDER_EVM),
+		amount: 1_000,
+		reference: DepositReference::Transfer(id),
+	};
+	assert_eq!(world.reports(), vec![seen.clone()]);
+
+	// The report never makes it into a block (the pool dropped it). The next runs read no
+	// block twice, and after REPORT_RETRY_AFTER blocks the report goes out again.
+	world.pool.write().transactions.clear();
+	for block in 3..2 + crate::offchain::REPORT_RETRY_AFTER {
+		world.expect_head(12);
+		world.run(block);
+		assert!(world.reports().is_empty(), "nothing new at block {block}");
+	}
+	world.expect_head(12);
+	world.run(2 + crate::offchain::REPORT_RETRY_AFTER);
+	assert_eq!(world.include_reports(), vec![seen]);
+	world.ext.execute_with(|| {
+		let record = transfer(id);
+		assert_eq!((record.state, record.hold), (TransferState::PayingOut, HoldState::Held));
+		let step = record.trail.iter().find(|step| step.kind == StepKind::Deposit).unwrap();
+		assert_eq!(step.tx_hash, Some(H256([0xD1; 32])));
+		assert_eq!(step.block, Some(mined(10, [0xD1; 32]).block));
+		assert_eq!(ledger(EVM).held, 1_000);
+		check_invariants();
+	});
+}
+
+#[test]
+fn deposits_of_a_wrong_amount_or_naming_no_transfer_are_sent_back_by_the_worker() {
+	let mut world = world();
+	let vault_key = world.vault_key;
+	let id = world.ext.execute_with(|| {
+		with_operator();
+		request(EVM_TO_SUB, 1_000, "a")
+	});
+	world.set_cursor(10);
+	world.expect_head(12);
+	world.expect_block(
+		10,
+		&[
+			MinedTx::deposit(&world, SENDER_EVM, 999, memo_of(id), 0xD1),
+			MinedTx::deposit(&world, STRANGER_EVM, 500, vec![], 0xD2),
+		],
+	);
+	world.run(2);
+	let reported = world.include_reports();
+	assert_eq!(reported.len(), 2);
+	let (returns, raws) = world.ext.execute_with(|| {
+		// The transfer still waits for its deposit; both deposits are owed back.
+		assert_eq!(transfer(id).state, TransferState::AwaitingDeposit);
+		let rejections: Vec<_> = events()
+			.into_iter()
+			.filter_map(|event| match event {
+				crate::Event::DepositRejected { from, amount, reason, instruction, .. } => {
+					Some((from, amount, reason, instruction))
+				}
+				_ => None,
+			})
+			.collect();
+		assert_eq!(
+			rejections
+				.iter()
+				.map(|(from, amount, reason, _)| (*from, *amount, *reason))
+				.collect::<Vec<_>>(),
+			vec![
+				(LinkedAccount::Evm(SENDER_EVM), 999, DepositRejection::WrongAmount),
+				(LinkedAccount::Evm(STRANGER_EVM), 500, DepositRejection::UnknownReference),
+			]
+		);
+		let returns: Vec<InstructionId> = rejections.iter().map(|r| r.3).collect();
+		assert_eq!(instruction(returns[0]).nonce, 0);
+		assert_eq!(instruction(returns[1]).nonce, 1);
+		let raws =
+			[vault_tx(&vault_key, 0, SENDER_EVM, 999), vault_tx(&vault_key, 1, STRANGER_EVM, 500)];
+		(returns, raws)
+	});
+
+	// The next run sends both back, each with its own nonce.
+	world.expect_head(13);
+	world.expect_block(11, &[]);
+	world.expect_vault_nonce(13, 0);
+	world.expect_signing();
+	world.expect_send(&raws[0]);
+	world.expect_signing();
+	world.expect_send(&raws[1]);
+	world.run(3);
+
+	// Both are mined in block 12. Once it is final, the watcher reports them final (and the
+	// settler where they were included, which the chain no longer needs).
+	world.expect_head(14);
+	world.expect_block(
+		12,
+		&[
+			MinedTx::vault(&world, &raws[0], 0, SENDER_EVM, 999),
+			MinedTx::vault(&world, &raws[1], 1, STRANGER_EVM, 500),
+		],
+	);
+	world.expect_vault_nonce(14, 2);
+	let hashes = raws.clone().map(|raw| sp_io::hashing::keccak_256(&raw));
+	world.expect_receipt(hashes[0], 12);
+	world.expect_receipt(hashes[1], 12);
+	world.run(4);
+	assert_eq!(world.reports().len(), 4);
+	assert_eq!(
+		world.include_reports(),
+		vec![
+			Observation::OutboundFinal {
+				instruction: returns[0],
+				tx: mined(12, hashes[0]),
+				fee: VAULT_TX_FEE
+			},
+			Observation::OutboundFinal {
+				instruction: returns[1],
+				tx: mined(12, hashes[1]),
+				fee: VAULT_TX_FEE
+			},
+		]
+	);
+	world.ext.execute_with(|| {
+		for id in returns {
+			assert_eq!(instruction(id).status, OutboundStatus::Final);
+		}
+		assert!(ConnectionChain::open_instructions(EVM).is_empty());
+		// Nobody's liquidity pays for returning a stray deposit: the fees stay unpaid.
+		assert_eq!(ledger(EVM).unpaid_fees, 2 * VAULT_TX_FEE);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_reverted_payout_is_reported_failed_with_its_fee_and_the_deposit_refunded() {
+	let mut world = world();
+	let vault_key = world.vault_key;
+	let (id, payout, raw) = world.ext.execute_with(|| {
+		with_operator();
+		let id = request(SUB_TO_EVM, 1_000, "a");
+		deposit(id, 1_000, 1);
+		let payout = instruction_of(id, StepKind::Payout);
+		(id, payout, vault_tx(&vault_key, 0, RECIPIENT_EVM, 1_960))
+	});
+	world.set_cursor(11);
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 0);
+	world.expect_signing();
+	world.expect_send(&raw);
+	world.run(2);
+
+	// Mined in block 11, reverted (a recipient whose code refuses ETH).
+	let mut reverted = MinedTx::vault(&world, &raw, 0, RECIPIENT_EVM, 1_960);
+	reverted.succeeded = false;
+	let hash = reverted.hash;
+	world.expect_head(13);
+	world.expect_block(11, &[reverted]);
+	world.expect_vault_nonce(13, 1);
+	world.expect_receipt(hash, 11);
+	world.run(3);
+	let failed = Observation::OutboundFailed {
+		instruction: payout,
+		tx: mined(11, hash),
+		reason: FailureReason::Reverted,
+		fee: VAULT_TX_FEE,
+	};
+	assert_eq!(world.include_reports(), vec![failed]);
+	world.ext.execute_with(|| {
+		let record = transfer(id);
+		assert_eq!(record.state, TransferState::Refunding);
+		let step = record.trail.iter().find(|step| step.kind == StepKind::Payout).unwrap();
+		assert_eq!(step.result, StepResult::Failed(FailureReason::Reverted));
+		assert_eq!(step.tx_hash, Some(H256(hash)));
+		let refund = instruction(instruction_of(id, StepKind::Refund));
+		assert_eq!(
+			(refund.chain, refund.recipient),
+			(SUBSTRATE, LinkedAccount::Substrate(SENDER_SUB))
+		);
+		assert_eq!(refund.amount, 1_000);
+		// The gas the reverted payout burnt came out of the operator's liquidity.
+		assert_eq!(liquidity(EVM).total_fees, VAULT_TX_FEE);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_payout_past_its_deadline_is_proven_dead_by_a_nonce_taker_and_refunded() {
+	let mut world = world();
+	let vault_key = world.vault_key;
+	let (id, payout, raw, taker, deadline) = world.ext.execute_with(|| {
+		with_operator();
+		let id = request(SUB_TO_EVM, 1_000, "a");
+		deposit(id, 1_000, 1);
+		let payout = instruction_of(id, StepKind::Payout);
+		let raw = vault_tx(&vault_key, 0, RECIPIENT_EVM, 1_960);
+		(id, payout, raw, taker_tx(&vault_key, 0), transfer(id).payout_deadline.unwrap())
+	});
+	world.set_cursor(11);
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 0);
+	world.expect_signing();
+	world.expect_send(&raw);
+	world.run(2);
+
+	// The payout is never mined. At its deadline the pallet asks to cancel it, and the worker
+	// takes its nonce with a transaction that moves nothing, bidding above the payout.
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 0);
+	world.expect_signing();
+	world.expect_send(&taker);
+	world.run(deadline);
+	world.ext.execute_with(|| {
+		assert!(instruction(payout).cancel_requested);
+		assert_eq!(transfer(id).state, TransferState::PayingOut);
+	});
+
+	// The taker is mined in block 11: the payout can never land, and that is the proof.
+	let taker_hash = sp_io::hashing::keccak_256(&taker);
+	world.expect_head(13);
+	world.expect_block(11, &[MinedTx::vault(&world, &taker, 0, world.vault, 0)]);
+	world.expect_vault_nonce(13, 1);
+	world.run(deadline + 1);
+	let dead = Observation::OutboundDead {
+		instruction: payout,
+		proof: DeadProof::NonceConsumed { nonce: 0, by_tx: H256(taker_hash) },
+		fee: VAULT_TX_FEE,
+	};
+	assert_eq!(world.include_reports(), vec![dead]);
+	world.ext.execute_with(|| {
+		assert_eq!(transfer(id).state, TransferState::Refunding);
+		assert_eq!(instruction(instruction_of(id, StepKind::Refund)).amount, 1_000);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_failing_endpoint_is_backed_off_and_the_next_run_resumes_at_the_unread_block() {
+	let mut world = world();
+	let (first, second) = world.ext.execute_with(|| {
+		with_operator();
+		(request(EVM_TO_SUB, 1_000, "a"), request(EVM_TO_SUB, 1_000, "b"))
+	});
+	world.set_cursor(10);
+	// Block 10 is read, then the endpoint goes down while block 11 is fetched.
+	world.expect_head(13);
+	world.expect_block(10, &[MinedTx::deposit(&world, SENDER_EVM, 1_000, memo_of(first), 0xD1)]);
+	world.expect_down("eth_getBlockByNumber", "[\"0xb\",true]");
+	world.run(2);
+	assert_eq!(world.reports().len(), 1, "what was read before the failure is reported");
+
+	// Backed off for 2 blocks: no call at block 3 (any would fail the test). Still down at
+	// block 4: backed off for 4 more.
+	world.run(3);
+	world.expect_down("eth_blockNumber", "[]");
+	world.run(4);
+	for block in 5..8 {
+		world.run(block);
+	}
+	// Up again at block 8: the watcher goes on at block 11, not reading block 10 again.
+	world.expect_head(13);
+	world.expect_block(11, &[MinedTx::deposit(&world, SENDER_EVM, 1_000, memo_of(second), 0xD2)]);
+	world.run(8);
+	// And the back-off is over: the next block calls again.
+	world.expect_head(13);
+	world.run(9);
+	assert_eq!(world.include_reports().len(), 2);
+	world.ext.execute_with(|| {
+		assert_eq!(System::block_number(), 9, "the chain went on all along");
+		assert_eq!(transfer(first).state, TransferState::PayingOut);
+		assert_eq!(transfer(second).state, TransferState::PayingOut);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_payout_recorded_but_not_sent_is_sent_as_the_same_bytes_at_the_next_run() {
+	let mut world = world();
+	let vault_key = world.vault_key;
+	let raw = world.ext.execute_with(|| {
+		with_operator();
+		let id = request(SUB_TO_EVM, 1_000, "a");
+		deposit(id, 1_000, 1);
+		vault_tx(&vault_key, 0, RECIPIENT_EVM, 1_960)
+	});
+	world.set_cursor(11);
+	// Signed and recorded, then the endpoint fails as it is sent: the same state as a node
+	// stopped between recording and sending.
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 0);
+	world.expect_signing();
+	world.expect_down("eth_sendRawTransaction", &format!("[\"{}\"]", hex(&raw)));
+	world.run(2);
+	// After the back-off, the recorded transaction is sent as it is: nothing is signed again
+	// (no chain id or gas price read).
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 0);
+	world.expect_send(&raw);
+	world.run(4);
+	// Sent: not again until REBROADCAST_AFTER linked blocks pass.
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 0);
+	world.run(5);
 }

@@ -1,45 +1,22 @@
 //! Every genesis preset builds a genesis state, with the validators, endowments, sudo key and
 //! block time it is specified to have.
 
+mod common;
+
+use common::genesis_ext;
 use connection_chain_runtime::{
 	genesis_config_presets::{
 		get_preset, preset_names, CONNECTION_CHAIN_ENDOWMENT, DEV_BLOCK_TIME_MS,
 		LINKED_LEDGER_BLOCK_TIME_MS, LINKED_LEDGER_ENDOWMENT, LINKED_LEDGER_RUNTIME_PRESET,
 		LOCAL_BLOCK_TIME_MS,
 	},
-	AccountId, Balance, Runtime, RuntimeGenesisConfig,
+	AccountId, Balance, Runtime,
 };
 use frame_support::traits::Get;
-use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
-use sp_runtime::BuildStorage;
-
-/// Applies a JSON patch the way the chain-spec builder does: objects merge key by key,
-/// anything else replaces.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(Value::Null), value);
-			}
-		}
-		(base, patch) => *base = patch,
-	}
-}
-
-/// Builds the genesis state of a preset: the default config with the preset's patch applied.
-/// Unknown fields in the patch are an error (`RuntimeGenesisConfig` denies them).
-fn genesis_ext(preset: &str) -> sp_io::TestExternalities {
-	let patch: Value =
-		serde_json::from_slice(&get_preset(&preset.into()).expect("preset exists")).unwrap();
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, patch);
-	let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("patch is valid");
-	config.build_storage().expect("genesis builds").into()
-}
 
 fn aura_and_grandpa(
 	validators: &[(Sr25519Keyring, Ed25519Keyring)],

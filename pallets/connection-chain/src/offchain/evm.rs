@@ -409,4 +409,46 @@ mod tests {
 		assert_eq!(Some(address), address_of(&sp_core::Pair::public(&pair)));
 		assert_eq!(hex(&address), "0x9d8a62f656a8d1615c1294fd71e9cfb3e4855a4f");
 	}
+
+	/// Transactions signed by anvil 1.7.1 (foundry's node, signing with alloy) through
+	/// `eth_signTransaction` for its first development account (the published test key
+	/// `0xac09…ff80`, address `0xf39f…2266`), chain id 31337: a payout and a nonce taker.
+	#[test]
+	fn signs_exactly_as_anvil_does() {
+		let secret =
+			unhex("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80").unwrap();
+		let pair = <ecdsa::Pair as sp_core::Pair>::from_seed_slice(&secret).unwrap();
+		let account: [u8; 20] =
+			unhex("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266").unwrap().try_into().unwrap();
+		assert_eq!(address_of(&sp_core::Pair::public(&pair)), Some(account));
+		let sign = |tx: LegacyTransaction| {
+			hex(&tx.signed(&pair.sign_prehashed(&tx.signing_hash()).0).unwrap())
+		};
+		let payout = LegacyTransaction {
+			nonce: 7,
+			gas_price: 1_000_000_000,
+			gas_limit: TRANSFER_GAS,
+			to: unhex("0x70997970c51812dc3a010c7d01b50e0d17dc79c8").unwrap().try_into().unwrap(),
+			value: 10u128.pow(18),
+			data: Vec::new(),
+			chain_id: 31337,
+		};
+		assert_eq!(
+			sign(payout),
+			"0xf86d07843b9aca008252089470997970c51812dc3a010c7d01b50e0d17dc79c8880de0b6b3a76400008082f4f5a0db987a363f954ae979a4bee877cd10b1abc2e363082e18de402d6c4a817378d2a03f34cfd101bd15d3c5901f6217b4434b3174ab78cc80c1fc56efc1010771eca6"
+		);
+		let taker = LegacyTransaction {
+			nonce: 0,
+			gas_price: 2_000_000_000,
+			gas_limit: TRANSFER_GAS,
+			to: account,
+			value: 0,
+			data: Vec::new(),
+			chain_id: 31337,
+		};
+		assert_eq!(
+			sign(taker),
+			"0xf86580847735940082520894f39fd6e51aad88f6f4ce6ab8827279cfffb92266808082f4f5a00836ceeb1e9741bdbcac06c892715b2865396d82a734f7f4fc67540973edfcfba04e1d85c5f5c5e28200ba533aa395cb7bf51d21be1e73d573f87c4c28582978a0"
+		);
+	}
 }

@@ -214,6 +214,17 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn set_windows() -> Result<(), BenchmarkError> {
+		let windows = DeadlineWindows { deposit: 20u32.into(), payout: 30u32.into() };
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, windows);
+		assert_eq!(Windows::<T>::get(), windows);
+		Ok(())
+	}
+
+	#[benchmark]
 	fn set_authorities(a: Linear<1, { T::MaxAuthorities::get() }>) -> Result<(), BenchmarkError> {
 		let keys: Vec<T::AuthorityId> =
 			(0..a).map(|_| T::AuthorityId::generate_pair(None)).collect();
@@ -468,7 +479,7 @@ mod benchmarks {
 		for i in 0..n {
 			request::<T>(&requester, i);
 		}
-		let due = now.saturating_add(T::DepositWindow::get());
+		let due = now.saturating_add(Windows::<T>::get().deposit);
 		// `q - 1` empty queues before the one with the deadlines.
 		DeadlineCursor::<T>::put(due.saturating_sub((q - 1).into()));
 		#[block]

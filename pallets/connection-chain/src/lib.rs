@@ -63,7 +63,9 @@
 //! ```
 //!
 //! Deadlines fire by themselves in `on_initialize`, at most
-//! [`Config::MaxDeadlinesPerBlock`] per block. A refund is only issued once the payout provably
+//! [`Config::MaxDeadlinesPerBlock`] per block. A transfer gets them when it is requested, from
+//! the deposit and payout windows in force ([`Windows`]: the runtime's defaults, or what the
+//! admin set with `set_windows`, at least [`MIN_WINDOW`] blocks each). A refund is only issued once the payout provably
 //! cannot land (it failed on chain, or the workers prove it dead: a mortal extrinsic past its
 //! era, an EVM nonce taken by another transaction, or never submitted). A payout that lands
 //! after its deadline still completes the transfer. Every transfer ends in exactly one terminal
@@ -135,6 +137,10 @@ pub use weights::WeightInfo;
 
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::connection-chain";
+
+/// The shortest deposit or payout window the admin may set, in blocks: room for the linked
+/// chains' confirmations and the workers' reports.
+pub const MIN_WINDOW: u32 = 10;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -218,12 +224,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type RequestDeposit: Get<BalanceOf<Self>>;
 
-		/// Blocks a requester has to make the deposit.
+		/// Blocks a requester has to make the deposit, until the admin sets [`Windows`].
 		#[pallet::constant]
 		type DepositWindow: Get<BlockNumberFor<Self>>;
 
-		/// Blocks the payout has to become final once the deposit is held; afterwards the
-		/// workers must stop it and prove it dead before the deposit is refunded.
+		/// Blocks the payout has to become final once the deposit is held, until the admin
+		/// sets [`Windows`]; afterwards the workers must stop it and prove it dead before the
+		/// deposit is refunded.
 		#[pallet::constant]
 		type PayoutWindow: Get<BlockNumberFor<Self>>;
 
@@ -273,6 +280,17 @@ pub mod pallet {
 	/// The last vault balance and nonce the workers reported for each chain.
 	#[pallet::storage]
 	pub type ObservedVaultState<T> = StorageMap<_, Twox64Concat, ChainId, VaultSnapshot>;
+
+	/// The windows of new transfers: the runtime's `DepositWindow` and `PayoutWindow` until the
+	/// admin sets others. A transfer keeps the deadlines it got when it was requested.
+	#[pallet::storage]
+	pub type Windows<T> =
+		StorageValue<_, DeadlineWindows<BlockNumberFor<T>>, ValueQuery, DefaultWindows<T>>;
+
+	#[pallet::type_value]
+	pub fn DefaultWindows<T: Config>() -> DeadlineWindows<BlockNumberFor<T>> {
+		DeadlineWindows { deposit: T::DepositWindow::get(), payout: T::PayoutWindow::get() }
+	}
 
 	/// The vault account nonce the next outbound instruction of each chain gets. Starts at 0 (a
 	/// fresh vault account) and moves past any nonce the workers see taken on the chain.
@@ -474,6 +492,8 @@ pub mod pallet {
 		ChainPaused { chain: ChainId },
 		/// A linked chain takes new requests again.
 		ChainResumed { chain: ChainId },
+		/// The windows of new transfers changed.
+		WindowsSet { windows: DeadlineWindows<BlockNumberFor<T>> },
 		/// The attestation authorities or threshold changed.
 		AuthoritiesSet { count: u32, threshold: u32 },
 		/// An operator registered.
@@ -583,6 +603,8 @@ pub mod pallet {
 		BadName,
 		/// A volume limit needs a non-zero period.
 		BadVolumeLimit,
+		/// A deposit or payout window is shorter than [`MIN_WINDOW`] blocks.
+		WindowTooShort,
 		/// The vault cannot change while it holds anything for the pallet.
 		VaultInUse,
 		/// The number of authorities is zero or above the maximum.
@@ -789,6 +811,22 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_retry_stuck(instruction)
+		}
+
+		/// Sets how long new transfers may wait for their deposit and for their payout. Each
+		/// window is at least [`MIN_WINDOW`] blocks; transfers already requested keep theirs.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_windows())]
+		pub fn set_windows(
+			origin: OriginFor<T>,
+			windows: DeadlineWindows<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			let min = BlockNumberFor::<T>::from(MIN_WINDOW);
+			ensure!(windows.deposit >= min && windows.payout >= min, Error::<T>::WindowTooShort);
+			Windows::<T>::put(windows);
+			Self::deposit_event(Event::WindowsSet { windows });
+			Ok(())
 		}
 
 		// ---- Operators ----

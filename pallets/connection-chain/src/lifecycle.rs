@@ -284,7 +284,7 @@ impl<T: Config> Pallet<T> {
 		let transfer_id = NextTransferId::<T>::get();
 		NextTransferId::<T>::put(transfer_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
 		let deposit_deadline =
-			Self::schedule_deadline(now.saturating_add(T::DepositWindow::get()), transfer_id)?;
+			Self::schedule_deadline(now.saturating_add(Windows::<T>::get().deposit), transfer_id)?;
 
 		let stamp = Self::stamp();
 		let request_step = TrailStep {
@@ -1009,7 +1009,7 @@ impl<T: Config> Pallet<T> {
 			payout,
 			destination.amount,
 		);
-		let payout_due = now.saturating_add(T::PayoutWindow::get());
+		let payout_due = now.saturating_add(Windows::<T>::get().payout);
 		transfer.payout_deadline = match Self::schedule_deadline(payout_due, transfer_id) {
 			Ok(at) => Some(at),
 			Err(_) => {

@@ -131,6 +131,27 @@ pub struct AssetInfo {
 	pub decimals: u8,
 }
 
+/// How long a new transfer may take at each stage, in connection-chain blocks.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct DeadlineWindows<BlockNumber> {
+	/// From the request to the deposit's report; afterwards the transfer expires.
+	pub deposit: BlockNumber,
+	/// From the deposit to the payout's final report; afterwards the workers must stop the
+	/// payout and prove it dead before the deposit is refunded.
+	pub payout: BlockNumber,
+}
+
 /// A cap on what may leave a linked chain (as the source of transfers) per period.
 #[derive(
 	Encode,

@@ -256,3 +256,40 @@ fn the_volume_limit_caps_requests_per_period() {
 		check_invariants();
 	});
 }
+
+#[test]
+fn the_admin_sets_the_windows_of_new_transfers_only() {
+	new_test_ext().execute_with(|| {
+		with_operator();
+		let before = request(SUB_TO_EVM, 1_000, "before");
+		let short = DeadlineWindows { deposit: crate::MIN_WINDOW as u64, payout: 12 };
+		assert_noop!(
+			ConnectionChain::set_windows(RuntimeOrigin::signed(ADMIN_FREE), short),
+			BadOrigin
+		);
+		for too_short in [
+			DeadlineWindows { deposit: crate::MIN_WINDOW as u64 - 1, payout: 12 },
+			DeadlineWindows { deposit: 12, payout: 0 },
+		] {
+			assert_noop!(
+				ConnectionChain::set_windows(RuntimeOrigin::root(), too_short),
+				Error::<Test>::WindowTooShort
+			);
+		}
+		assert_ok!(ConnectionChain::set_windows(RuntimeOrigin::root(), short));
+		assert_eq!(events().last(), Some(&Event::WindowsSet { windows: short }));
+
+		let after = request(SUB_TO_EVM, 1_000, "after");
+		let now = System::block_number();
+		assert_eq!(transfer(after).deposit_deadline, now + crate::MIN_WINDOW as u64);
+		assert_eq!(transfer(before).deposit_deadline, 1 + DEPOSIT_WINDOW);
+		// The new window runs out first: only the later request has expired.
+		run_to_block(now + crate::MIN_WINDOW as u64);
+		assert_eq!(transfer(after).state, TransferState::Expired);
+		assert_eq!(transfer(before).state, TransferState::AwaitingDeposit);
+		// Its payout window too.
+		deposit(before, 1_000, 1);
+		assert_eq!(transfer(before).payout_deadline, Some(System::block_number() + 12));
+		check_invariants();
+	});
+}

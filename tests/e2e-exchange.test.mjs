@@ -1,0 +1,195 @@
+// End to end on the three real chains (anvil, the linked ledger, the connection chain --dev),
+// driven with @polkadot/api and Ethereum JSON-RPC: exchanges each way, a failing payout, an
+// expiry, and bad input. After every test, every transfer is in a terminal state and each
+// vault's balance equals the pallet's ledger.
+
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { u8aToHex } from '@polkadot/util';
+import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from './lib/network.mjs';
+import { ETH, Exchange, LNK, depositMemo } from './lib/exchange.mjs';
+import { ethBalance, jsonRpc } from './lib/evm.mjs';
+import { waitFor } from './lib/node-process.mjs';
+import { submit } from './lib/tx.mjs';
+
+/** Checks what must hold after every test: no transfer left open, every vault as the ledger says. */
+export async function assertSettled(exchange) {
+  assert.deepEqual(await exchange.openTransfers(), [], 'every transfer ended');
+  // The last transaction's report may still be on its way.
+  const vaults = await waitFor('vault balances to equal the ledger', async () => {
+    const vaults = await exchange.vaults();
+    return vaults.every(({ balance, expected }) => balance === expected) ? vaults : null;
+  }, { timeoutMs: 30_000, intervalMs: 1000 }).catch(async () => exchange.vaults());
+  for (const { chain, balance, expected } of vaults) {
+    assert.equal(balance, expected, `chain ${chain}: vault balance equals the pallet's ledger`);
+  }
+}
+
+/** The kinds and results of a trail, e.g. ['Request:Succeeded', 'Deposit:Succeeded']. */
+const steps = (record) => record.trail.map((step) => `${step.kind.type}:${step.result.type}`);
+
+describe('exchanges on the three real chains', () => {
+  let network;
+  let exchange;
+
+  before(async () => {
+    network = await startNetwork({ name: 'e2e', base: 21000 });
+    exchange = await Exchange.connect(network);
+    await exchange.setUp();
+  });
+
+  afterEach(() => assertSettled(exchange));
+
+  after(async () => {
+    await exchange?.disconnect();
+    await network?.stop();
+  });
+
+  /** Every step with a transaction is found on its chain, in the block the trail records. */
+  async function assertTrailOnChains(record) {
+    for (const step of record.trail.filter((step) => step.txHash.isSome)) {
+      const block = step.block.unwrap().number.toNumber();
+      assert.equal(await exchange.findOnChain(step), block,
+        `${step.kind.type} tx ${step.txHash.unwrap().toHex()} is in block ${block} of chain ${step.chain.unwrap()}`);
+    }
+  }
+
+  it('1. linked ledger → anvil: completes, with deposit, payout and settlement found on their chains', async () => {
+    const { record, before, after } = await exchange.exchange({ direction: 'ledger-to-anvil', amount: 100n * LNK, reference: 'e2e-1' });
+    assert.equal(record.state.type, 'Completed');
+    assert.deepEqual(steps(record), ['Request:Succeeded', 'Deposit:Succeeded', 'Payout:Succeeded', 'Settlement:Succeeded']);
+    await assertTrailOnChains(record);
+    const paidOut = record.destination.amount.toBigInt();
+    assert.equal(paidOut, 99_490_000_000_000_000n, '100 LNK at 0.001 ETH less 0.01 LNK + 0.5 %');
+    assert.equal(after['anvil: user'] - before['anvil: user'], paidOut);
+    assert.equal(after['ledger: Bob (operator)'] - before['ledger: Bob (operator)'], 100n * LNK);
+    const userPaid = before['ledger: Charlie (user)'] - after['ledger: Charlie (user)'];
+    assert.ok(userPaid > 100n * LNK && userPaid < 100n * LNK + LNK / 100n, `Charlie paid 100 LNK and a fee: ${userPaid}`);
+    const vaultPaid = before['anvil: vault'] - after['anvil: vault'];
+    assert.ok(vaultPaid > paidOut && vaultPaid < paidOut + 10n ** 15n, `the anvil vault paid the payout and its gas: ${vaultPaid}`);
+  });
+
+  it('2. anvil → linked ledger: completes, with deposit, payout and settlement found on their chains', async () => {
+    const amount = 5n * 10n ** 16n;
+    const { record, before, after } = await exchange.exchange({ direction: 'anvil-to-ledger', amount, reference: 'e2e-2' });
+    assert.equal(record.state.type, 'Completed');
+    assert.deepEqual(steps(record), ['Request:Succeeded', 'Deposit:Succeeded', 'Payout:Succeeded', 'Settlement:Succeeded']);
+    await assertTrailOnChains(record);
+    const paidOut = record.destination.amount.toBigInt();
+    assert.equal(paidOut, 49_740_000_000_000n, '0.05 ETH at 1 planck per 1,000 wei less 0.00001 ETH + 0.5 %');
+    assert.equal(after['ledger: Charlie (user)'] - before['ledger: Charlie (user)'], paidOut);
+    assert.equal(after['anvil: operator'] - before['anvil: operator'], amount);
+    assert.ok(before['anvil: user'] - after['anvil: user'] > amount, 'the user paid the deposit and its gas');
+  });
+
+  it('3. a payout the EVM chain reverts: the deposit is refunded, the trail records the failure and the refund', async () => {
+    // A recipient whose code refuses ETH: the vault's 21,000-gas payout reverts.
+    const contract = `0x${'c0de'.repeat(10)}`;
+    await jsonRpc(network.anvil.url, 'anvil_setCode', [contract, '0x5f5ffd']);
+    const charlie = u8aToHex(exchange.charlie.publicKey);
+    const before = await exchange.balances();
+    const id = await exchange.request(exchange.ledgerToAnvil, 10n * LNK, charlie, contract, { reference: 'e2e-3' });
+    await exchange.depositOnLedger(exchange.charlie, 10n * LNK, depositMemo({ transfer: id }));
+    const record = await exchange.waitForEnd(id);
+    assert.equal(record.state.type, 'Refunded');
+    assert.equal(record.hold.type, 'ReturnedToSender');
+    assert.deepEqual(steps(record), ['Request:Succeeded', 'Deposit:Succeeded', 'Payout:Failed', 'Refund:Succeeded']);
+    const payout = record.trail.find((step) => step.kind.isPayout);
+    assert.ok(payout.result.asFailed.isReverted, `payout failed as reverted: ${payout.result.toString()}`);
+    await assertTrailOnChains(record);
+    const receipt = await jsonRpc(network.anvil.url, 'eth_getTransactionReceipt', [payout.txHash.unwrap().toHex()]);
+    assert.equal(receipt.status, '0x0', 'the payout reverted on anvil');
+    const after = await exchange.balances();
+    assert.equal(await ethBalance(network.anvil.url, contract), 0n, 'nothing reached the contract');
+    // Charlie got all 10 LNK back; he is out only the fees of his two extrinsics.
+    const userPaid = before['ledger: Charlie (user)'] - after['ledger: Charlie (user)'];
+    assert.ok(userPaid > 0n && userPaid < LNK / 100n, `only fees: ${userPaid}`);
+    assert.equal(after['ledger: Bob (operator)'], before['ledger: Bob (operator)'], 'the operator was not paid');
+  });
+
+  it('4. no deposit by the deadline: the transfer expires by itself and nothing moves', async () => {
+    const { cc } = exchange;
+    const defaults = (await cc.query.connectionChain.windows()).toJSON();
+    await exchange.sudo(cc.tx.connectionChain.setWindows({ deposit: 10, payout: defaults.payout }));
+    const before = await exchange.balances();
+    const requesterBefore = (await cc.query.system.account(exchange.charlie.address)).data;
+    const charlie = u8aToHex(exchange.charlie.publicKey);
+    const id = await exchange.request(exchange.ledgerToAnvil, 10n * LNK, charlie, exchange.userEvm.address, { reference: 'e2e-4' });
+    const held = (await cc.query.system.account(exchange.charlie.address)).data.reserved.toBigInt();
+    assert.ok(held > requesterBefore.reserved.toBigInt(), 'the request deposit is held');
+    const record = await exchange.waitForEnd(id, 60_000);
+    await exchange.sudo(cc.tx.connectionChain.setWindows(defaults));
+    assert.equal(record.state.type, 'Expired');
+    assert.deepEqual(steps(record), ['Request:Succeeded', 'Expiry:Succeeded']);
+    assert.deepEqual(await exchange.balances(), before, 'no balance moved on either linked chain');
+    const requesterAfter = (await cc.query.system.account(exchange.charlie.address)).data;
+    assert.equal(requesterAfter.reserved.toBigInt(), requesterBefore.reserved.toBigInt(), 'the request deposit is released');
+  });
+
+  it('8. bad input is refused with the named error and changes nothing', async () => {
+    const { cc, bob, charlie } = exchange;
+    const charlieHex = u8aToHex(charlie.publicKey);
+    const user = exchange.userEvm.address;
+    const rule = exchange.ledgerToAnvil;
+    const snapshot = async () => JSON.stringify({
+      nextTransfer: (await cc.query.connectionChain.nextTransferId()).toJSON(),
+      liquidity: (await cc.query.connectionChain.operatorLiquidity(bob.address, ANVIL_CHAIN)).toJSON(),
+      ledgers: [(await cc.query.connectionChain.vaultLedgers(LEDGER_CHAIN)).toJSON(), (await cc.query.connectionChain.vaultLedgers(ANVIL_CHAIN)).toJSON()],
+      votes: (await cc.query.connectionChain.votes.entries()).length,
+      rules: (await cc.query.connectionChain.rules.entries()).length,
+      charlieReserved: (await cc.query.system.account(charlie.address)).data.reserved.toJSON(),
+    });
+    const refused = async (what, tx, signer, error) => {
+      const before = await snapshot();
+      await assert.rejects(submit(cc, tx, signer), (e) => {
+        assert.equal(e.module?.name ?? e.message, error, what);
+        return true;
+      });
+      assert.equal(await snapshot(), before, `${what}: nothing changed`);
+    };
+    const request = (overrides = {}) => {
+      const a = { rule, amount: 10n * LNK, sender: charlieHex, recipient: user, minReceived: 0, reference: 'e2e-8', ...overrides };
+      return cc.tx.connectionChain.requestTransfer(a.rule, a.amount, a.sender, a.recipient, a.minReceived, a.reference);
+    };
+    const terms = { rate: { numerator: 1, denominator: 1 }, fee: { fixed: 0, proportional: 0 }, minAmount: 1, maxAmount: LNK, validFrom: 0, validUntil: null };
+
+    await refused('a rule on an unknown chain', cc.tx.connectionChain.setRule(LEDGER_CHAIN, 9, terms), bob, 'UnknownChain');
+    await refused('an unknown rule', request({ rule: 99 }), charlie, 'UnknownRule');
+    await refused('a zero amount', request({ amount: 0 }), charlie, 'ZeroAmount');
+    await refused('an amount below the rule', request({ amount: LNK / 2n }), charlie, 'AmountTooSmall');
+    await refused('an amount above the rule', request({ amount: 10_001n * LNK }), charlie, 'AmountTooLarge');
+    await refused('a Substrate account as the EVM recipient', request({ recipient: charlieHex }), charlie, 'MalformedAccount');
+    await refused('an EVM address as the Substrate sender', request({ sender: user }), charlie, 'MalformedAccount');
+    const quote = (await cc.call.connectionChainApi.quote(rule, 10n * LNK, null)).asOk.amountOut.toBigInt();
+    await refused('min_received above the quote', request({ minReceived: quote + 1n }), charlie, 'BelowMinReceived');
+
+    // A repeated client reference (the first request is cancelled after).
+    const first = await exchange.request(rule, 10n * LNK, charlieHex, user, { reference: 'e2e-8-once' });
+    await refused('a repeated client reference', request({ reference: 'e2e-8-once' }), charlie, 'DuplicateClientReference');
+    await submit(cc, cc.tx.connectionChain.cancelTransfer(first), charlie);
+
+    // An expired rule: the operator makes its rule valid until two blocks from now, then
+    // restores it.
+    const original = (await cc.query.connectionChain.rules(rule)).unwrap().terms.toJSON();
+    const now = (await cc.query.system.number()).toNumber();
+    await exchange.setRule(LEDGER_CHAIN, ANVIL_CHAIN, { ...original, validUntil: now + 2 });
+    await waitFor('the rule to expire', async () => (await cc.query.system.number()).toNumber() > now + 2);
+    await refused('an expired rule', request(), charlie, 'RuleNotValid');
+    await exchange.setRule(LEDGER_CHAIN, ANVIL_CHAIN, original);
+
+    // A paused chain takes no requests.
+    await exchange.sudo(cc.tx.connectionChain.pauseChain(ANVIL_CHAIN));
+    await refused('a request to a paused chain', request(), charlie, 'ChainPaused');
+    await exchange.sudo(cc.tx.connectionChain.resumeChain(ANVIL_CHAIN));
+
+    // A report signed by a plain account is not an authority's: refused at dispatch.
+    const observation = { VaultCannotPayFees: { instruction: 0 } };
+    await refused('a report from a non-authority', cc.tx.connectionChain.report(observation, 0, `0x${'00'.repeat(64)}`), charlie,
+      'dispatch error: BadOrigin');
+
+    const free = (await cc.query.connectionChain.operatorLiquidity(bob.address, ANVIL_CHAIN)).free.toBigInt();
+    await refused('withdrawing more than the free liquidity', cc.tx.connectionChain.withdrawLiquidity(ANVIL_CHAIN, free + 1n), bob,
+      'InsufficientLiquidity');
+    assert.ok(free > ETH, 'the operator still has its liquidity');
+  });
+});

@@ -7,23 +7,10 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { u8aToHex } from '@polkadot/util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from './lib/network.mjs';
-import { ETH, Exchange, LNK, depositMemo } from './lib/exchange.mjs';
+import { ETH, Exchange, LNK, assertSettled, depositMemo } from './lib/exchange.mjs';
 import { ethBalance, jsonRpc } from './lib/evm.mjs';
 import { waitFor } from './lib/node-process.mjs';
 import { submit } from './lib/tx.mjs';
-
-/** Checks what must hold after every test: no transfer left open, every vault as the ledger says. */
-export async function assertSettled(exchange) {
-  assert.deepEqual(await exchange.openTransfers(), [], 'every transfer ended');
-  // The last transaction's report may still be on its way.
-  const vaults = await waitFor('vault balances to equal the ledger', async () => {
-    const vaults = await exchange.vaults();
-    return vaults.every(({ balance, expected }) => balance === expected) ? vaults : null;
-  }, { timeoutMs: 30_000, intervalMs: 1000 }).catch(async () => exchange.vaults());
-  for (const { chain, balance, expected } of vaults) {
-    assert.equal(balance, expected, `chain ${chain}: vault balance equals the pallet's ledger`);
-  }
-}
 
 /** The kinds and results of a trail, e.g. ['Request:Succeeded', 'Deposit:Succeeded']. */
 const steps = (record) => record.trail.map((step) => `${step.kind.type}:${step.result.type}`);

@@ -4,6 +4,7 @@
 // chains and sets a rule each way, and users request transfers on the connection chain and
 // sign their deposits on the source chain with their own keys.
 
+import assert from 'node:assert/strict';
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
 import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, ethereumEncode, secp256k1PairFromSeed } from '@polkadot/util-crypto';
@@ -241,4 +242,17 @@ export function formatTrail(record) {
 export function formatBalances(before, after) {
   return Object.keys(before).map((name) =>
     `${name.padEnd(24)} ${String(before[name]).padStart(26)} → ${String(after[name]).padStart(26)} (${after[name] - before[name] >= 0n ? '+' : ''}${after[name] - before[name]})`);
+}
+
+/** Checks what must hold after every test: no transfer left open, every vault as the ledger says. */
+export async function assertSettled(exchange) {
+  assert.deepEqual(await exchange.openTransfers(), [], 'every transfer ended');
+  // The last transaction's report may still be on its way.
+  const vaults = await waitFor('vault balances to equal the ledger', async () => {
+    const vaults = await exchange.vaults();
+    return vaults.every(({ balance, expected }) => balance === expected) ? vaults : null;
+  }, { timeoutMs: 30_000, intervalMs: 1000 }).catch(async () => exchange.vaults());
+  for (const { chain, balance, expected } of vaults) {
+    assert.equal(balance, expected, `chain ${chain}: vault balance equals the pallet's ledger`);
+  }
 }

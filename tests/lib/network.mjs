@@ -28,9 +28,9 @@ const VALIDATOR_NAMES = ['alice', 'bob', 'charlie'];
  * Starts the network. `validators` is 1 (`--dev`, Alice alone, threshold 1) or 3 (`local`
  * preset, threshold 2). `linkedEvmOf(i)` may point validator i's worker at another EVM
  * endpoint than the network's anvil. Connection-chain nodes keep their base path across
- * restarts; everything is removed by `stop()`.
+ * restarts, and with `keepAnvilState` anvil keeps its chain; everything is removed by `stop()`.
  */
-export async function startNetwork({ name, base, validators = 1, anvilStatePath, linkedEvmOf } = {}) {
+export async function startNetwork({ name, base, validators = 1, keepAnvilState = false, linkedEvmOf } = {}) {
   const ports = networkPorts(base);
   const dir = mkdtempSync(join(tmpdir(), `cc-net-${name}-`));
   const started = [];
@@ -51,7 +51,8 @@ export async function startNetwork({ name, base, validators = 1, anvilStatePath,
     },
   };
   try {
-    network.anvil = await startAnvil({ name: `${name}-anvil`, port: ports.anvil, statePath: anvilStatePath });
+    const statePath = keepAnvilState ? join(dir, 'anvil-state.json') : undefined;
+    network.anvil = await startAnvil({ name: `${name}-anvil`, port: ports.anvil, statePath });
     started.push(network.anvil);
     network.ledger = await startNode({
       name: `${name}-ledger`,

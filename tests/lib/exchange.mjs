@@ -21,7 +21,7 @@ const SUBSTRATE_VAULT_SURI = '//ConnectionChainVault';
 const EVM_VAULT_SECRET = `0x${'5e'.repeat(32)}`;
 // Anvil's published development keys 1 and 2: the operator and the user on the EVM chain.
 const OPERATOR_EVM_SECRET = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
-const USER_EVM_SECRET = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a';
+export const USER_EVM_SECRET = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a';
 
 export const TERMINAL_STATES = ['Completed', 'Refunded', 'Expired', 'Cancelled'];
 
@@ -80,17 +80,16 @@ export class Exchange {
     log(`vault keys inserted into ${this.network.validators.length} validator(s): ` +
       `ledger vault ${this.substrateVault.address}, anvil vault ${this.evmVault}`);
 
+    // Each party's calls batched, so the set-up costs few blocks.
     const volumeLimit = { maxPerPeriod: 10n ** 30n, period: 100 };
-    await this.sudo(cc.tx.connectionChain.registerChain('Substrate', 'Linked ledger', { symbol: 'LNK', decimals: 12 },
-      u8aToHex(this.substrateVault.publicKey), 0, volumeLimit));
-    await this.sudo(cc.tx.connectionChain.registerChain('Evm', 'Anvil', { symbol: 'ETH', decimals: 18 },
-      this.evmVault, 2, volumeLimit));
+    await this.sudo(cc.tx.utility.batchAll([
+      cc.tx.connectionChain.registerChain('Substrate', 'Linked ledger', { symbol: 'LNK', decimals: 12 },
+        u8aToHex(this.substrateVault.publicKey), 0, volumeLimit),
+      cc.tx.connectionChain.registerChain('Evm', 'Anvil', { symbol: 'ETH', decimals: 18 }, this.evmVault, 2, volumeLimit),
+    ]));
     log(`linked chains registered: ${LEDGER_CHAIN} = linked ledger (final by GRANDPA), ${ANVIL_CHAIN} = anvil (2 confirmations)`);
 
     const bob = this.bob;
-    await submit(cc, cc.tx.connectionChain.registerOperator(), bob);
-    await submit(cc, cc.tx.connectionChain.setSettlementAccount(LEDGER_CHAIN, u8aToHex(bob.publicKey)), bob);
-    await submit(cc, cc.tx.connectionChain.setSettlementAccount(ANVIL_CHAIN, this.operatorEvm.address), bob);
     const terms = (numerator, denominator, fixed, min, max) => ({
       rate: { numerator, denominator },
       fee: { fixed, proportional: 5_000_000 }, // 0.5 %
@@ -100,13 +99,24 @@ export class Exchange {
       validUntil: null,
     });
     // 1 LNK = 0.001 ETH: 1,000 wei per planck, and back at 1 planck per 1,000 wei.
-    this.ledgerToAnvil = await this.setRule(LEDGER_CHAIN, ANVIL_CHAIN, terms(1000, 1, 10n ** 10n, LNK, 10_000n * LNK));
-    this.anvilToLedger = await this.setRule(ANVIL_CHAIN, LEDGER_CHAIN, terms(1, 1000, 10n ** 13n, 10n ** 15n, 10n * ETH));
+    const { events } = await submit(cc, cc.tx.utility.batchAll([
+      cc.tx.connectionChain.registerOperator(),
+      cc.tx.connectionChain.setSettlementAccount(LEDGER_CHAIN, u8aToHex(bob.publicKey)),
+      cc.tx.connectionChain.setSettlementAccount(ANVIL_CHAIN, this.operatorEvm.address),
+      cc.tx.connectionChain.setRule(LEDGER_CHAIN, ANVIL_CHAIN, terms(1000, 1, 10n ** 10n, LNK, 10_000n * LNK)),
+      cc.tx.connectionChain.setRule(ANVIL_CHAIN, LEDGER_CHAIN, terms(1, 1000, 10n ** 13n, 10n ** 15n, 10n * ETH)),
+    ]), bob);
+    const ruleOf = (source) => events
+      .filter(({ event }) => cc.events.connectionChain.RuleSet.is(event))
+      .find(({ event }) => event.data.source.toNumber() === source).event.data.rule.toNumber();
+    [this.ledgerToAnvil, this.anvilToLedger] = [ruleOf(LEDGER_CHAIN), ruleOf(ANVIL_CHAIN)];
     log(`operator Bob registered (bond held), rules ${this.ledgerToAnvil} (LNK→ETH) and ${this.anvilToLedger} (ETH→LNK)`);
 
     const memo = depositMemo({ liquidity: bob.publicKey });
-    await this.depositOnLedger(bob, liquidity.ledger, memo);
-    await this.operatorEvm.send(this.evmVault, liquidity.anvil, memo);
+    await Promise.all([
+      this.depositOnLedger(bob, liquidity.ledger, memo),
+      this.operatorEvm.send(this.evmVault, liquidity.anvil, memo),
+    ]);
     await waitFor('the operator liquidity on both chains', async () => {
       const onLedger = await cc.query.connectionChain.operatorLiquidity(bob.address, LEDGER_CHAIN);
       const onAnvil = await cc.query.connectionChain.operatorLiquidity(bob.address, ANVIL_CHAIN);

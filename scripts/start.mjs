@@ -5,21 +5,25 @@
 // Usage: node scripts/start.mjs [--validators 1|3]
 
 import { parseArgs } from 'node:util';
-import { ANVIL_CHAIN, LEDGER_CHAIN, networkPorts, startNetwork } from '../tests/lib/network.mjs';
+import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from '../tests/lib/network.mjs';
 import { ETH, Exchange, LNK, formatBalances, formatTrail } from '../tests/lib/exchange.mjs';
 
 const { values } = parseArgs({ options: { validators: { type: 'string', default: '1' } } });
 const validators = Number(values.validators);
 if (![1, 3].includes(validators)) throw new Error('--validators is 1 (--dev) or 3 (local preset)');
 
-const BASE_PORT = 9940;
-const ports = networkPorts(BASE_PORT);
+// The ports clients expect: 9944 for the (first) connection-chain node, 8545 for the EVM chain.
+const ports = {
+  anvil: 8545,
+  ledger: { rpc: 9955, p2p: 30355, prometheus: 9625 },
+  validator: (i) => ({ rpc: 9944 + i, p2p: 30333 + i, prometheus: 9615 + i }),
+};
 const say = (text) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
 
 say(`starting anvil (${ports.anvil}), the linked ledger (${ports.ledger.rpc}) and ` +
   `${validators === 1 ? 'the connection chain --dev' : 'three connection-chain validators (local preset)'} ` +
   `(${[...Array(validators).keys()].map((i) => ports.validator(i).rpc).join(', ')})`);
-const network = await startNetwork({ name: 'start', base: BASE_PORT, validators });
+const network = await startNetwork({ name: 'start', ports, validators });
 let exchange;
 
 let stopping = false;

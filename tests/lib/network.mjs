@@ -25,13 +25,12 @@ export function networkPorts(base) {
 const VALIDATOR_NAMES = ['alice', 'bob', 'charlie'];
 
 /**
- * Starts the network. `validators` is 1 (`--dev`, Alice alone, threshold 1) or 3 (`local`
+ * Starts the network, on the ports of `base` unless `ports` are given. `validators` is 1 (`--dev`, Alice alone, threshold 1) or 3 (`local`
  * preset, threshold 2). `linkedEvmOf(i)` may point validator i's worker at another EVM
  * endpoint than the network's anvil. Connection-chain nodes keep their base path across
  * restarts, and with `keepAnvilState` anvil keeps its chain; everything is removed by `stop()`.
  */
-export async function startNetwork({ name, base, validators = 1, keepAnvilState = false, linkedEvmOf } = {}) {
-  const ports = networkPorts(base);
+export async function startNetwork({ name, base, ports = networkPorts(base), validators = 1, keepAnvilState = false, linkedEvmOf } = {}) {
   const dir = mkdtempSync(join(tmpdir(), `cc-net-${name}-`));
   const started = [];
   const network = {

@@ -3,7 +3,8 @@
 #   1. formatting check;
 #   2. Rust tests of all crates (pallets, runtime presets), in the same profile as the node,
 #      and the pallet's benchmarks against its mock runtime;
-#   3. tests against the real node binary and with polkadot.js (Node's test runner).
+#   3. tests against the real node binary and with polkadot.js (Node's test runner);
+#   4. end-to-end tests on the three real chains (tests/e2e-*.test.mjs).
 # Prints how long each phase took and one closing count of all tests.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
@@ -57,7 +58,18 @@ run_group "rust tests (pallets, runtime)" cargo test --"$CC_PROFILE" --locked --
 # keep asserting what they measure.
 run_group "pallet benchmarks (mock runtime)" \
 	cargo test --"$CC_PROFILE" --locked -p pallet-connection-chain --features runtime-benchmarks benchmarking
-run_group "node and polkadot.js tests" node --test --test-concurrency=1 --test-reporter=tap tests/
+# Node's test runner, one file at a time (each starts its own processes on its own ports).
+shopt -s nullglob
+node_tests=()
+e2e_tests=()
+for file in tests/*.test.mjs; do
+	case "$file" in
+	tests/e2e-*) e2e_tests+=("$file") ;;
+	*) node_tests+=("$file") ;;
+	esac
+done
+run_group "node and polkadot.js tests" node --test --test-concurrency=1 --test-reporter=tap "${node_tests[@]}"
+run_group "end to end on the three chains" node --test --test-concurrency=1 --test-reporter=tap "${e2e_tests[@]}"
 
 phase_summary
 echo

@@ -202,6 +202,36 @@ impl World {
 		});
 	}
 
+	/// A Substrate → EVM transfer of 1,000 whose deposit is held: its id, its payout instruction
+	/// (vault nonce 0) and the raw payout the vault must send for it (1,960 to the recipient).
+	fn payout_due(&mut self) -> (TransferId, InstructionId, Vec<u8>) {
+		let vault_key = self.vault_key;
+		self.ext.execute_with(|| {
+			with_operator();
+			let id = request(SUB_TO_EVM, 1_000, "a");
+			deposit(id, 1_000, 1);
+			let payout = instruction_of(id, StepKind::Payout);
+			assert_eq!(instruction(payout).nonce, 0);
+			(id, payout, vault_tx(&vault_key, 0, RECIPIENT_EVM, 1_960))
+		})
+	}
+
+	/// The first run after the payout became due, at block 2: the linked chain's newest block
+	/// is 12 (nothing new to read), the vault's nonce 0 is free, and the payout is signed and
+	/// sent (`endpoint_up`), or the endpoint fails as it is sent.
+	fn first_payout_run(&mut self, raw: &[u8], endpoint_up: bool) {
+		self.set_cursor(11);
+		self.expect_head(12);
+		self.expect_vault_nonce(12, 0);
+		self.expect_signing();
+		if endpoint_up {
+			self.expect_send(raw);
+		} else {
+			self.expect_down("eth_sendRawTransaction", &format!("[\"{}\"]", hex(raw)));
+		}
+		self.run(2);
+	}
+
 	/// The reports in the pool, in the order they were submitted.
 	fn reports(&self) -> Vec<Observation<AccountId>> {
 		self.pool
@@ -325,40 +355,24 @@ fn signed_tx(
 #[test]
 fn a_payout_is_signed_once_with_its_nonce_and_only_ever_resent_as_the_same_bytes() {
 	let mut world = world();
-	let vault_key = world.vault_key;
-	let (payout, raw) = world.ext.execute_with(|| {
-		with_operator();
-		let id = request(SUB_TO_EVM, 1_000, "a");
-		deposit(id, 1_000, 1);
-		let payout = instruction_of(id, StepKind::Payout);
-		assert_eq!(instruction(payout).nonce, 0);
-		// Nothing to read: the cursor is past the head.
-		sp_io::offchain::local_storage_set(
-			StorageKind::PERSISTENT,
-			b"connection-chain/cursor/1",
-			&codec::Encode::encode(&100u64),
-		);
-		(payout, vault_tx(&vault_key, 0, RECIPIENT_EVM, 1_960))
-	});
+	let (_, payout, raw) = world.payout_due();
 	// First run: signed with nonce 0 and sent.
-	world.expect_head(12);
-	world.expect_vault_nonce(12, 0);
-	world.expect_signing();
-	world.expect_send(&raw);
-	world.ext.execute_with(|| ConnectionChain::run_offchain_worker(2));
+	world.first_payout_run(&raw, true);
+	// Nothing more to read from here on: the cursor is past the head.
+	world.set_cursor(100);
 
 	// Next runs, linked chain at the same height: nothing signed or sent again.
 	for block in 3..5 {
 		world.expect_head(12);
 		world.expect_vault_nonce(12, 0);
-		world.ext.execute_with(|| ConnectionChain::run_offchain_worker(block));
+		world.run(block);
 	}
 
 	// Eight linked blocks later and still not mined: the very same bytes go out again.
 	world.expect_head(20);
 	world.expect_vault_nonce(20, 0);
 	world.expect_send(&raw);
-	world.ext.execute_with(|| ConnectionChain::run_offchain_worker(5));
+	world.run(5);
 
 	// Once the nonce is taken, the worker leaves it to the watcher.
 	world.expect_head(30);
@@ -368,7 +382,7 @@ fn a_payout_is_signed_once_with_its_nonce_and_only_ever_resent_as_the_same_bytes
 		&format!("[\"{}\"]", hex(&sp_io::hashing::keccak_256(&raw))),
 		"null",
 	);
-	world.ext.execute_with(|| ConnectionChain::run_offchain_worker(6));
+	world.run(6);
 	assert!(world.reports().is_empty());
 	// Its one instruction is still open: the outcome comes from the watcher.
 	world.ext.execute_with(|| assert_eq!(instruction(payout).status, OutboundStatus::Pending));
@@ -578,20 +592,8 @@ fn deposits_of_a_wrong_amount_or_naming_no_transfer_are_sent_back_by_the_worker(
 #[test]
 fn a_reverted_payout_is_reported_failed_with_its_fee_and_the_deposit_refunded() {
 	let mut world = world();
-	let vault_key = world.vault_key;
-	let (id, payout, raw) = world.ext.execute_with(|| {
-		with_operator();
-		let id = request(SUB_TO_EVM, 1_000, "a");
-		deposit(id, 1_000, 1);
-		let payout = instruction_of(id, StepKind::Payout);
-		(id, payout, vault_tx(&vault_key, 0, RECIPIENT_EVM, 1_960))
-	});
-	world.set_cursor(11);
-	world.expect_head(12);
-	world.expect_vault_nonce(12, 0);
-	world.expect_signing();
-	world.expect_send(&raw);
-	world.run(2);
+	let (id, payout, raw) = world.payout_due();
+	world.first_payout_run(&raw, true);
 
 	// Mined in block 11, reverted (a recipient whose code refuses ETH).
 	let mut reverted = MinedTx::vault(&world, &raw, 0, RECIPIENT_EVM, 1_960);
@@ -631,20 +633,10 @@ fn a_reverted_payout_is_reported_failed_with_its_fee_and_the_deposit_refunded() 
 fn a_payout_past_its_deadline_is_proven_dead_by_a_nonce_taker_and_refunded() {
 	let mut world = world();
 	let vault_key = world.vault_key;
-	let (id, payout, raw, taker, deadline) = world.ext.execute_with(|| {
-		with_operator();
-		let id = request(SUB_TO_EVM, 1_000, "a");
-		deposit(id, 1_000, 1);
-		let payout = instruction_of(id, StepKind::Payout);
-		let raw = vault_tx(&vault_key, 0, RECIPIENT_EVM, 1_960);
-		(id, payout, raw, taker_tx(&vault_key, 0), transfer(id).payout_deadline.unwrap())
-	});
-	world.set_cursor(11);
-	world.expect_head(12);
-	world.expect_vault_nonce(12, 0);
-	world.expect_signing();
-	world.expect_send(&raw);
-	world.run(2);
+	let (id, payout, raw) = world.payout_due();
+	let (taker, deadline) =
+		world.ext.execute_with(|| (taker_tx(&vault_key, 0), transfer(id).payout_deadline.unwrap()));
+	world.first_payout_run(&raw, true);
 
 	// The payout is never mined. At its deadline the pallet asks to cancel it, and the worker
 	// takes its nonce with a transaction that moves nothing, bidding above the payout.
@@ -719,21 +711,10 @@ fn a_failing_endpoint_is_backed_off_and_the_next_run_resumes_at_the_unread_block
 #[test]
 fn a_payout_recorded_but_not_sent_is_sent_as_the_same_bytes_at_the_next_run() {
 	let mut world = world();
-	let vault_key = world.vault_key;
-	let raw = world.ext.execute_with(|| {
-		with_operator();
-		let id = request(SUB_TO_EVM, 1_000, "a");
-		deposit(id, 1_000, 1);
-		vault_tx(&vault_key, 0, RECIPIENT_EVM, 1_960)
-	});
-	world.set_cursor(11);
+	let (_, _, raw) = world.payout_due();
 	// Signed and recorded, then the endpoint fails as it is sent: the same state as a node
 	// stopped between recording and sending.
-	world.expect_head(12);
-	world.expect_vault_nonce(12, 0);
-	world.expect_signing();
-	world.expect_down("eth_sendRawTransaction", &format!("[\"{}\"]", hex(&raw)));
-	world.run(2);
+	world.first_payout_run(&raw, false);
 	// After the back-off, the recorded transaction is sent as it is: nothing is signed again
 	// (no chain id or gas price read).
 	world.expect_head(12);

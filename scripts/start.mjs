@@ -71,6 +71,6 @@ The network keeps running (Ctrl-C stops it):
   anvil (EVM)        http://127.0.0.1:${ports.anvil}  (chain id ${ANVIL_CHAIN}; EVM chain id 31337)
   logs and databases ${network.dir}
 Try: query connectionChain.transfers, connectionChainApi.quote(rule, amount, null), or request
-another transfer as in README "Using the exchange".`);
+another transfer as in README "What to try next".`);
 await exchange.disconnect();
 setInterval(() => {}, 1 << 30); // until Ctrl-C

@@ -65,12 +65,13 @@
 //! Deadlines fire by themselves in `on_initialize`, at most
 //! [`Config::MaxDeadlinesPerBlock`] per block. A transfer gets them when it is requested, from
 //! the deposit and payout windows in force ([`Windows`]: the runtime's defaults, or what the
-//! admin set with `set_windows`, at least [`MIN_WINDOW`] blocks each). A refund is only issued once the payout provably
-//! cannot land (it failed on chain, or the workers prove it dead: a mortal extrinsic past its
-//! era, an EVM nonce taken by another transaction, or never submitted). A payout that lands
-//! after its deadline still completes the transfer. Every transfer ends in exactly one terminal
-//! state. A deposit with the wrong amount or sender, for a transfer no longer waiting, or with
-//! no recognisable reference is returned to its sender, never kept.
+//! admin set with `set_windows`, at least [`MIN_WINDOW`] blocks each). A refund is only
+//! issued once the payout provably cannot land (it failed on chain, or the workers prove it
+//! dead: a mortal extrinsic past its era, an EVM nonce taken by another transaction, or never
+//! submitted). A payout that lands after its deadline still completes the transfer. Every
+//! transfer ends in exactly one terminal state. A deposit with the wrong amount or sender, for
+//! a transfer no longer waiting, or with no recognisable reference is returned to its sender,
+//! never kept.
 //!
 //! ## Worked example
 //!

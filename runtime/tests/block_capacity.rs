@@ -1,0 +1,102 @@
+//! How many transfer requests and worker reports fit in one block of this runtime, and which
+//! limit binds: the block's weight (time and proof size) or its length. A figure printer run by
+//! `scripts/bench.sh` (`--nocapture`); it fails only if a block could not hold even one of each.
+
+use codec::Encode;
+use connection_chain_runtime::{tx_extension, AccountId, Runtime, RuntimeCall, UncheckedExtrinsic};
+use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+use frame_system::offchain::CreateAuthorizedTransaction;
+use pallet_connection_chain::{
+	DepositReference, LinkedAccount, LinkedBlock, LinkedTx, Observation,
+};
+use sp_core::{sr25519, H256};
+use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
+
+/// How many copies of an extrinsic fit in a block, by each limit, and the smallest.
+fn fits(name: &str, xt: &UncheckedExtrinsic) -> u64 {
+	let weights = <Runtime as frame_system::Config>::BlockWeights::get();
+	let normal = weights.get(DispatchClass::Normal);
+	let length = <Runtime as frame_system::Config>::BlockLength::get();
+	let max_length = u64::from(*length.max.get(DispatchClass::Normal));
+	let max_total = normal.max_total.expect("normal transactions have a limit");
+	let info = xt.get_dispatch_info();
+	// What CheckWeight counts for each transaction: its weight and the base extrinsic weight.
+	let each = info.total_weight().saturating_add(normal.base_extrinsic);
+	let bytes = xt.encoded_size() as u64;
+	let by_time = max_total.ref_time() / each.ref_time().max(1);
+	let by_proof = max_total.proof_size() / each.proof_size().max(1);
+	let by_length = max_length / bytes;
+	let fit = by_time.min(by_proof).min(by_length);
+	let binds = if fit == by_time {
+		"time"
+	} else if fit == by_proof {
+		"proof size"
+	} else {
+		"length"
+	};
+	println!(
+		"{name}: {} ps, {} B proof, {bytes} B → {by_time} by time, {by_proof} by proof size, \
+		 {by_length} by length: {fit} per block ({binds} binds)",
+		each.ref_time(),
+		each.proof_size(),
+	);
+	fit
+}
+
+#[test]
+fn requests_and_reports_per_block() {
+	sp_io::TestExternalities::default().execute_with(|| {
+		let weights = <Runtime as frame_system::Config>::BlockWeights::get();
+		let normal = weights.get(DispatchClass::Normal);
+		println!(
+			"normal-class limits: {} ps, {} B proof; {} B length",
+			normal.max_total.unwrap().ref_time(),
+			normal.max_total.unwrap().proof_size(),
+			<Runtime as frame_system::Config>::BlockLength::get().max.get(DispatchClass::Normal),
+		);
+
+		let requester = AccountId::from([0x11; 32]);
+		let request =
+			RuntimeCall::ConnectionChain(pallet_connection_chain::Call::request_transfer {
+				rule: 0,
+				amount_in: 100,
+				sender: vec![0x11; 32],
+				recipient: vec![0x22; 20],
+				min_received: 0,
+				client_reference: vec![0x33; 32].try_into().unwrap(),
+			});
+		let signed = UncheckedExtrinsic::new_signed(
+			request,
+			MultiAddress::Id(requester),
+			MultiSignature::Sr25519(sr25519::Signature::from_raw([0; 64])),
+			tx_extension(Era::mortal(64, 0), 0),
+		);
+		let requests = fits("requestTransfer (signed)", &signed);
+
+		let tx = LinkedTx {
+			hash: H256::repeat_byte(1),
+			block: LinkedBlock { number: 1, hash: H256::repeat_byte(2) },
+		};
+		let report = |observation| {
+			let call = pallet_connection_chain::Call::<Runtime>::report {
+				observation,
+				authority: 0,
+				signature: sp_core::sr25519::Signature::from_raw([0; 64]).into(),
+			};
+			<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_authorized_transaction(
+				RuntimeCall::ConnectionChain(call),
+			)
+		};
+		let deposit = report(Observation::Deposit {
+			chain: 0,
+			tx,
+			from: LinkedAccount::Substrate([0x11; 32]),
+			amount: 100,
+			reference: DepositReference::<AccountId>::Transfer(0),
+		});
+		let outcome = report(Observation::OutboundFinal { instruction: 0, tx, fee: 1 });
+		let deposits = fits("report of a deposit (authorized)", &deposit);
+		let outcomes = fits("report of an outcome (authorized)", &outcome);
+		assert!(requests > 0 && deposits > 0 && outcomes > 0);
+	});
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Benchmarks of the exchange on this machine, printed as figures (none is a pass/fail test):
+#   1. block capacity: how many transfer requests and worker reports fit in a connection-chain
+#      block, and which limit binds (runtime weights from the pallet's benchmarks);
+#   2. latency on the local three-chain network: sequential transfers each way, median and p95,
+#      against the floor of the chains' block times and confirmations, split by step.
+# Extra arguments go to scripts/bench.mjs, e.g. `--sequential 10` (default 50 each way).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
+cd "$CC_ROOT"
+
+phase_begin "set-up"
+bash scripts/setup.sh
+phase_end
+
+phase_begin "build node (release)"
+bash scripts/build.sh
+phase_end
+
+phase_begin "block capacity"
+cargo test --"$CC_PROFILE" --locked -p connection-chain-runtime --test block_capacity -- --nocapture 2>&1 |
+	grep -E '^(normal-class|requestTransfer|report)'
+phase_end
+
+phase_begin "latency on the three chains"
+node scripts/bench.mjs "$@"
+phase_end
+
+phase_summary

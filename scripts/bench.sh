@@ -9,13 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cd "$CC_ROOT"
 
-phase_begin "set-up"
-bash scripts/setup.sh
-phase_end
-
-phase_begin "build node (release)"
-bash scripts/build.sh
-phase_end
+setup_and_build
 
 phase_begin "block capacity"
 cargo test --"$CC_PROFILE" --locked -p connection-chain-runtime --test block_capacity -- --nocapture 2>&1 |

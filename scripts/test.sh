@@ -44,13 +44,7 @@ run_group() {
 	phase_end
 }
 
-phase_begin "set-up"
-bash scripts/setup.sh
-phase_end
-
-phase_begin "build node (release)"
-bash scripts/build.sh
-phase_end
+setup_and_build
 
 run_group "format check" cargo fmt --all -- --check
 run_group "rust tests (pallets, runtime)" cargo test --"$CC_PROFILE" --locked --workspace

@@ -31,3 +31,13 @@ phase_summary() {
 	local line
 	for line in "${CC_PHASES[@]}"; do printf '  %s\n' "$line"; done
 }
+
+# The first two phases of every entry script: install what is missing, build the node.
+setup_and_build() {
+	phase_begin "set-up"
+	bash "$CC_ROOT/scripts/setup.sh"
+	phase_end
+	phase_begin "build node (release)"
+	bash "$CC_ROOT/scripts/build.sh"
+	phase_end
+}

@@ -1,9 +1,12 @@
 // Measures the exchange on the local three-chain network (run by scripts/bench.sh): latency of
 // sequential transfers each way against the floor the chains' block times and confirmations
-// set, split by step. (How many requests and reports fit in a block: runtime/tests/block_capacity.rs.)
+// set, split by step; and the JSON-RPC calls the connection node's workers make, counted by a
+// proxy between the node and each linked chain. (How many requests and reports fit in a block:
+// runtime/tests/block_capacity.rs.)
 //
 // Usage: node scripts/bench.mjs [--sequential N]   (default 50 each way)
 
+import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from '../tests/lib/network.mjs';
 import { Exchange, LNK } from '../tests/lib/exchange.mjs';
@@ -16,7 +19,47 @@ const say = (text) => console.log(text);
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 const seconds = (ms) => (ms / 1000).toFixed(1);
 
-const network = await startNetwork({ name: 'bench', base: 24000 });
+/**
+ * A JSON-RPC proxy on `port` that forwards every request to `target()` and counts them by
+ * method. Resolves with { url, counts(), close() }.
+ */
+async function countingProxy(port, target) {
+  const calls = new Map();
+  const server = createServer(async (request, response) => {
+    const chunks = [];
+    for await (const chunk of request) chunks.push(chunk);
+    const body = Buffer.concat(chunks);
+    try {
+      const method = JSON.parse(body).method;
+      calls.set(method, (calls.get(method) ?? 0) + 1);
+      const answer = await fetch(target(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      response.writeHead(answer.status, { 'Content-Type': 'application/json' });
+      response.end(Buffer.from(await answer.arrayBuffer()));
+    } catch {
+      response.writeHead(502);
+      response.end();
+    }
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counts: () => new Map(calls),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+const total = (counts) => [...counts.values()].reduce((sum, n) => sum + n, 0);
+const delta = (after, before) => new Map([...after].map(([method, n]) => [method, n - (before.get(method) ?? 0)]));
+
+let network;
+const proxies = {
+  [LEDGER_CHAIN]: await countingProxy(24060, () => network.ledger.httpUrl),
+  [ANVIL_CHAIN]: await countingProxy(24061, () => network.anvil.url),
+};
+network = await startNetwork({
+  name: 'bench',
+  base: 24000,
+  linkedEndpoint: (_, chain) => proxies[chain].url,
+});
 const exchange = await Exchange.connect(network);
 try {
   await exchange.setUp({ liquidity: { ledger: 10_000n * LNK, anvil: 20n * 10n ** 18n } });
@@ -43,8 +86,19 @@ try {
     { direction: 'ledger-to-anvil', amount: 2n * LNK, source: LEDGER_CHAIN, destination: ANVIL_CHAIN },
     { direction: 'anvil-to-ledger', amount: 2n * 10n ** 15n, source: ANVIL_CHAIN, destination: LEDGER_CHAIN },
   ];
+  // The workers' calls while nothing happens, per connection-chain block.
+  const idleBlocks = 10;
+  const idleStart = [proxies[LEDGER_CHAIN].counts(), proxies[ANVIL_CHAIN].counts()];
+  const idleFrom = (await cc.query.system.number()).toNumber();
+  await new Promise((resolve) => setTimeout(resolve, idleBlocks * ccBlock * 1000));
+  const idleTo = (await cc.query.system.number()).toNumber();
+  const idlePerBlock = [LEDGER_CHAIN, ANVIL_CHAIN].map((chain, i) =>
+    total(delta(proxies[chain].counts(), idleStart[i])) / Math.max(1, idleTo - idleFrom));
+
   const latencyRows = [];
   for (const { direction, amount, source, destination } of directions) {
+    const callsBefore = [proxies[LEDGER_CHAIN].counts(), proxies[ANVIL_CHAIN].counts()];
+    const blockBefore = (await cc.query.system.number()).toNumber();
     // Deposit on the source, payout on the destination, settlement on the source.
     const floor = stepFloor(source) + stepFloor(destination) + stepFloor(source);
     const totals = [];
@@ -59,7 +113,9 @@ try {
       parts.payout.push(fixed('Payout') - fixed('Deposit'));
       parts.settlement.push(fixed('Settlement') - fixed('Payout'));
     }
-    const row = { direction, floor, n: SEQUENTIAL };
+    const blocks = (await cc.query.system.number()).toNumber() - blockBefore;
+    const calls = [LEDGER_CHAIN, ANVIL_CHAIN].map((chain, i) => delta(proxies[chain].counts(), callsBefore[i]));
+    const row = { direction, floor, n: SEQUENTIAL, blocks, calls };
     for (const [name, values] of Object.entries({ total: totals, ...parts })) {
       const sorted = [...values].sort((a, b) => a - b);
       row[name] = { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) };
@@ -79,7 +135,21 @@ try {
       `  ${seconds(row.payout.median)}/${seconds(row.payout.p95)}`.padEnd(16) +
       `  ${seconds(row.settlement.median)}/${seconds(row.settlement.p95)}`);
   }
+
+  say('');
+  say(`JSON-RPC calls by the workers (idle: ${idlePerBlock[0].toFixed(1)} to the ledger and ${idlePerBlock[1].toFixed(1)} ` +
+    'to anvil per connection-chain block):');
+  for (const row of latencyRows) {
+    for (const [i, name] of ['ledger', 'anvil'].entries()) {
+      const sum = total(row.calls[i]);
+      const beyondIdle = sum - idlePerBlock[i] * row.blocks;
+      const methods = [...row.calls[i]].filter(([, n]) => n > 0).map(([m, n]) => `${m} ${n}`).join(', ');
+      say(`  ${row.direction}, ${name}: ${sum} calls over ${row.blocks} blocks, ${(sum / row.n).toFixed(1)} per transfer ` +
+        `(${(beyondIdle / row.n).toFixed(1)} beyond idle polling): ${methods}`);
+    }
+  }
 } finally {
   await exchange.disconnect();
   await network.stop();
+  await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
 }

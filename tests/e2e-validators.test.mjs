@@ -26,7 +26,7 @@ describe('three validators with threshold 2', () => {
       name: 'validators',
       base: 23000,
       validators: 3,
-      linkedEvmOf: (i) => (i === CHARLIE ? forged.url : undefined),
+      linkedEndpoint: (i, chain) => (i === CHARLIE && chain === ANVIL_CHAIN ? forged.url : undefined),
     });
     exchange = await Exchange.connect(network);
     assert.equal((await exchange.cc.query.connectionChain.threshold()).toNumber(), 2);

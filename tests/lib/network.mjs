@@ -26,11 +26,11 @@ const VALIDATOR_NAMES = ['alice', 'bob', 'charlie'];
 
 /**
  * Starts the network, on the ports of `base` unless `ports` are given. `validators` is 1 (`--dev`, Alice alone, threshold 1) or 3 (`local`
- * preset, threshold 2). `linkedEvmOf(i)` may point validator i's worker at another EVM
- * endpoint than the network's anvil. Connection-chain nodes keep their base path across
+ * preset, threshold 2). `linkedEndpoint(i, chain, url)` may point validator i's worker at
+ * another endpoint than `url` for a linked chain (a forged chain, a counting proxy). Connection-chain nodes keep their base path across
  * restarts, and with `keepAnvilState` anvil keeps its chain; everything is removed by `stop()`.
  */
-export async function startNetwork({ name, base, ports = networkPorts(base), validators = 1, keepAnvilState = false, linkedEvmOf } = {}) {
+export async function startNetwork({ name, base, ports = networkPorts(base), validators = 1, keepAnvilState = false, linkedEndpoint } = {}) {
   const dir = mkdtempSync(join(tmpdir(), `cc-net-${name}-`));
   const started = [];
   const network = {
@@ -60,9 +60,10 @@ export async function startNetwork({ name, base, ports = networkPorts(base), val
     });
     started.push(network.ledger);
 
+    const endpoint = (i, chain, url) => linkedEndpoint?.(i, chain, url) ?? url;
     const linkedArgs = (i) => [
-      '--linked-rpc', `${LEDGER_CHAIN}=http://127.0.0.1:${ports.ledger.rpc}`,
-      '--linked-rpc', `${ANVIL_CHAIN}=${linkedEvmOf?.(i) ?? network.anvil.url}`,
+      '--linked-rpc', `${LEDGER_CHAIN}=${endpoint(i, LEDGER_CHAIN, network.ledger.httpUrl)}`,
+      '--linked-rpc', `${ANVIL_CHAIN}=${endpoint(i, ANVIL_CHAIN, network.anvil.url)}`,
     ];
     let bootnode = [];
     for (let i = 0; i < validators; i++) {

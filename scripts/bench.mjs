@@ -9,10 +9,15 @@
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from '../tests/lib/network.mjs';
-import { Exchange, LNK } from '../tests/lib/exchange.mjs';
+import { u8aToHex } from '@polkadot/util';
+import { Exchange, LNK, depositMemo } from '../tests/lib/exchange.mjs';
+import { jsonRpc } from '../tests/lib/evm.mjs';
 
-const { values } = parseArgs({ options: { sequential: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000' } },
+});
 const SEQUENTIAL = Number(values.sequential);
+const AT_ONCE = Number(values.throughput);
 const ANVIL_BLOCK_SECONDS = 1; // anvil's --block-time in tests/lib/node-process.mjs
 
 const say = (text) => console.log(text);
@@ -123,6 +128,60 @@ try {
     latencyRows.push(row);
   }
 
+  // ---- Throughput: AT_ONCE transfers submitted at once, then as many plain transfers ----
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const { charlie, bob } = exchange;
+  /** Signs `calls` from `signer` with consecutive nonces and sends them all at once. */
+  async function sendAll(api, signer, calls) {
+    const first = (await api.rpc.system.accountNextIndex(signer.address)).toNumber();
+    const signed = [];
+    for (const [i, call] of calls.entries()) signed.push(await call.signAsync(signer, { nonce: first + i, era: 0 }));
+    await Promise.all(signed.map((tx) => api.rpc.author.submitExtrinsic(tx)));
+    return first + calls.length;
+  }
+  const untilNonce = async (api, who, nonce) => {
+    while ((await api.query.system.account(who)).nonce.toNumber() < nonce) await sleep(200);
+  };
+
+  const firstId = (await cc.query.connectionChain.nextTransferId()).toNumber();
+  const ids = [...Array(AT_ONCE).keys()].map((i) => firstId + i);
+  const throughputStart = Date.now();
+  const requests = ids.map((_, i) => cc.tx.connectionChain.requestTransfer(
+    exchange.ledgerToAnvil, 2n * LNK, u8aToHex(charlie.publicKey), exchange.userEvm.address, 0, `bench-at-once-${i}`));
+  await untilNonce(cc, charlie.address, await sendAll(cc, charlie, requests));
+  const requested = Date.now();
+  const deposits = ids.map((id) => ledger.tx.utility.batchAll([
+    ledger.tx.balances.transferKeepAlive(exchange.substrateVault.address, 2n * LNK),
+    ledger.tx.system.remark(u8aToHex(depositMemo({ transfer: id }))),
+  ]));
+  await untilNonce(ledger, charlie.address, await sendAll(ledger, charlie, deposits));
+  const deposited = Date.now();
+  let states = {};
+  for (;;) {
+    const records = await cc.query.connectionChain.transfers.multi(ids);
+    states = {};
+    for (const record of records) states[record.unwrap().state.type] = (states[record.unwrap().state.type] ?? 0) + 1;
+    if ((states.Completed ?? 0) + (states.Refunded ?? 0) === AT_ONCE) break;
+    if (Date.now() - throughputStart > 30 * 60_000) throw new Error(`not all ended in 30 min: ${JSON.stringify(states)}`);
+    await sleep(2000);
+  }
+  const crossSeconds = (Date.now() - throughputStart) / 1000;
+
+  // Plain transfers on each linked chain, submitted the same way.
+  const ledgerStart = Date.now();
+  const plain = ids.map(() => ledger.tx.balances.transferKeepAlive(exchange.alice.address, LNK));
+  await untilNonce(ledger, bob.address, await sendAll(ledger, bob, plain));
+  const ledgerSeconds = (Date.now() - ledgerStart) / 1000;
+  const wallet = exchange.operatorEvm;
+  const anvilStart = Date.now();
+  const anvilNonce = BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [wallet.address, 'pending']));
+  const gasPrice = 2n * BigInt(await jsonRpc(network.anvil.url, 'eth_gasPrice'));
+  const raws = ids.map((_, i) => wallet.sign(exchange.userEvm.address, 1n, new Uint8Array(), { nonce: anvilNonce + BigInt(i), gasPrice, chainId: 31337n }));
+  await Promise.all(raws.map((raw) => jsonRpc(network.anvil.url, 'eth_sendRawTransaction', [u8aToHex(raw)])));
+  const target = anvilNonce + BigInt(AT_ONCE);
+  while (BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [wallet.address, 'latest'])) < target) await sleep(200);
+  const anvilSeconds = (Date.now() - anvilStart) / 1000;
+
   // ---- Report ----
   say('');
   say(`Latency, request to completed, ${SEQUENTIAL} sequential transfers each way (seconds):`);
@@ -135,6 +194,16 @@ try {
       `  ${seconds(row.payout.median)}/${seconds(row.payout.p95)}`.padEnd(16) +
       `  ${seconds(row.settlement.median)}/${seconds(row.settlement.p95)}`);
   }
+
+  say('');
+  const rate = (n, s) => n / s;
+  const crossRate = rate(AT_ONCE, crossSeconds);
+  const slower = Math.min(rate(AT_ONCE, ledgerSeconds), rate(AT_ONCE, anvilSeconds));
+  say(`Throughput, ${AT_ONCE} transfers submitted at once (ledger → anvil): all ended in ${crossSeconds.toFixed(1)} s ` +
+    `(requests in ${((requested - throughputStart) / 1000).toFixed(1)} s, deposits in ${((deposited - requested) / 1000).toFixed(1)} s): ` +
+    `${crossRate.toFixed(2)} per second; ${JSON.stringify(states)}`);
+  say(`  plain transfers, ${AT_ONCE} at once: linked ledger ${ledgerSeconds.toFixed(1)} s (${rate(AT_ONCE, ledgerSeconds).toFixed(1)}/s), ` +
+    `anvil ${anvilSeconds.toFixed(1)} s (${rate(AT_ONCE, anvilSeconds).toFixed(1)}/s); cross-chain / slower = ${(crossRate / slower).toFixed(3)}`);
 
   say('');
   say(`JSON-RPC calls by the workers (idle: ${idlePerBlock[0].toFixed(1)} to the ledger and ${idlePerBlock[1].toFixed(1)} ` +

@@ -55,9 +55,19 @@ export class EvmWallet {
    */
   async send(to, value, data = new Uint8Array(), { gas } = {}) {
     const call = (method, params) => jsonRpc(this.url, method, params);
-    const nonce = BigInt(await call('eth_getTransactionCount', [this.address, 'pending']));
-    const gasPrice = BigInt(await call('eth_gasPrice'));
-    const chainId = BigInt(await call('eth_chainId'));
+    const raw = this.sign(to, value, data, {
+      nonce: BigInt(await call('eth_getTransactionCount', [this.address, 'pending'])),
+      gasPrice: BigInt(await call('eth_gasPrice')),
+      chainId: BigInt(await call('eth_chainId')),
+      gas,
+    });
+    const hash = await call('eth_sendRawTransaction', [u8aToHex(raw)]);
+    if (hash !== u8aToHex(keccakAsU8a(raw))) throw new Error(`unexpected tx hash ${hash}`);
+    return waitForReceipt(this.url, hash);
+  }
+
+  /** The raw signed transaction of `value` wei to `to` with `data`, for the given fields. */
+  sign(to, value, data, { nonce, gasPrice, chainId, gas }) {
     // Since Prague (EIP-7623) calldata costs at least 10 gas per token (a zero byte is one
     // token, any other byte four); a lower limit gets the transaction dropped.
     const calldataGas = data.reduce((sum, byte) => sum + (byte === 0 ? 10n : 40n), 0n);
@@ -73,15 +83,12 @@ export class EvmWallet {
     const unsigned = rlpList([...fields, rlpUint(chainId), rlpUint(0), rlpUint(0)]);
     const signature = secp256k1Sign(unsigned, this.pair, 'keccak');
     const strip = (word) => uintBytes(BigInt(u8aToHex(word)));
-    const raw = rlpList([
+    return rlpList([
       ...fields,
       rlpUint(BigInt(signature[64]) + 35n + 2n * chainId),
       rlpBytes(strip(signature.slice(0, 32))),
       rlpBytes(strip(signature.slice(32, 64))),
     ]);
-    const hash = await call('eth_sendRawTransaction', [u8aToHex(raw)]);
-    if (hash !== u8aToHex(keccakAsU8a(raw))) throw new Error(`unexpected tx hash ${hash}`);
-    return waitForReceipt(this.url, hash);
   }
 }
 

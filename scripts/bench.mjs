@@ -1,10 +1,11 @@
 // Measures the exchange on the local three-chain network (run by scripts/bench.sh): latency of
 // sequential transfers each way against the floor the chains' block times and confirmations
-// set, split by step; and the JSON-RPC calls the connection node's workers make, counted by a
+// set, split by step; throughput of transfers submitted at once against plain transfers on both
+// linked chains submitted the same way; and the JSON-RPC calls the connection node's workers make, counted by a
 // proxy between the node and each linked chain. (How many requests and reports fit in a block:
 // runtime/tests/block_capacity.rs.)
 //
-// Usage: node scripts/bench.mjs [--sequential N]   (default 50 each way)
+// Usage: node scripts/bench.mjs [--sequential N] [--throughput M]   (defaults 50 each way, 1000)
 
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';

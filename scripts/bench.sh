@@ -2,9 +2,12 @@
 # Benchmarks of the exchange on this machine, printed as figures (none is a pass/fail test):
 #   1. block capacity: how many transfer requests and worker reports fit in a connection-chain
 #      block, and which limit binds (runtime weights from the pallet's benchmarks);
-#   2. latency on the local three-chain network: sequential transfers each way, median and p95,
-#      against the floor of the chains' block times and confirmations, split by step.
-# Extra arguments go to scripts/bench.mjs, e.g. `--sequential 10` (default 50 each way).
+#   2. on the local three-chain network: latency of sequential transfers each way (median and
+#      p95 against the floor of the chains' block times and confirmations, split by step),
+#      throughput of transfers submitted at once against plain transfers on both linked chains,
+#      and the workers' JSON-RPC calls per transfer.
+# Extra arguments go to scripts/bench.mjs, e.g. `--sequential 10 --throughput 200` (defaults
+# 50 each way and 1,000).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cd "$CC_ROOT"
@@ -16,7 +19,7 @@ cargo test --"$CC_PROFILE" --locked -p connection-chain-runtime --test block_cap
 	grep -E '^(normal-class|requestTransfer|report)'
 phase_end
 
-phase_begin "latency on the three chains"
+phase_begin "the exchange on the three chains"
 node scripts/bench.mjs "$@"
 phase_end
 

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::{crypto::VAULT_KEY_TYPE, types::*};
 use alloc::{format, string::String, vec::Vec};
+use core::cell::OnceCell;
 use frame_support::crypto::ecdsa::ECDSAExt;
 use serde_json::Value;
 use sp_core::{ecdsa, H256};
@@ -182,6 +183,9 @@ pub struct EvmClient {
 	vault: [u8; 20],
 	confirmations: u64,
 	key: Option<ecdsa::Public>,
+	/// The chain id and gas price of the transactions signed in this run (read once, at the
+	/// first one).
+	signing: OnceCell<(u64, u128)>,
 }
 
 fn block_tag(number: u64) -> String {
@@ -199,7 +203,13 @@ impl EvmClient {
 		let key = sp_io::crypto::ecdsa_public_keys(VAULT_KEY_TYPE)
 			.into_iter()
 			.find(|key| address_of(key) == Some(vault));
-		Some(Self { endpoint, vault, confirmations: chain.confirmations.into(), key })
+		Some(Self {
+			endpoint,
+			vault,
+			confirmations: chain.confirmations.into(),
+			key,
+			signing: OnceCell::new(),
+		})
 	}
 
 	fn number(&self, method: &str, params: &str) -> Result<u128, WorkerError> {
@@ -287,8 +297,17 @@ impl LinkedChainClient for EvmClient {
 			// Taking the nonce: nothing to the vault itself.
 			None => (self.vault, 0),
 		};
-		let chain_id = self.small_number("eth_chainId", "[]", "chain id")?;
-		let mut gas_price = self.number("eth_gasPrice", "[]")?;
+		let (chain_id, mut gas_price) = match self.signing.get() {
+			Some(shared) => *shared,
+			None => {
+				let shared = (
+					self.small_number("eth_chainId", "[]", "chain id")?,
+					self.number("eth_gasPrice", "[]")?,
+				);
+				let _ = self.signing.set(shared);
+				shared
+			}
+		};
 		if transfer.is_none() {
 			// The nonce taker replaces a payout that may still wait in the chain's pool, and a
 			// node takes a replacement only if it bids at least 10% more than the original,

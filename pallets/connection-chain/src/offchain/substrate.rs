@@ -18,7 +18,7 @@ use super::{
 };
 use crate::{crypto::VAULT_KEY_TYPE, types::*};
 use alloc::{format, vec::Vec};
-use core::marker::PhantomData;
+use core::{cell::OnceCell, marker::PhantomData};
 use serde_json::Value;
 use sp_core::{sr25519, H256};
 use sp_runtime::generic::Era;
@@ -89,7 +89,17 @@ pub struct SubstrateClient<Codec> {
 	endpoint: Endpoint,
 	vault: [u8; 32],
 	key: Option<sr25519::Public>,
+	/// What every extrinsic signed in this run shares (read once, at the first one).
+	signing: OnceCell<SigningContext>,
 	_codec: PhantomData<Codec>,
+}
+
+/// The parameters the vault's extrinsics of one run share: all but the nonce.
+#[derive(Clone)]
+struct SigningContext {
+	params: SubstrateTxParams,
+	/// Last block they can be included in.
+	valid_until: u64,
 }
 
 fn unexpected(what: &'static str) -> WorkerError {
@@ -112,7 +122,38 @@ impl<Codec: SubstrateRuntimeCodec> SubstrateClient<Codec> {
 		let key = sp_io::crypto::sr25519_public_keys(VAULT_KEY_TYPE)
 			.into_iter()
 			.find(|key| key.0 == vault);
-		Some(Self { endpoint, vault, key, _codec: PhantomData })
+		Some(Self { endpoint, vault, key, signing: OnceCell::new(), _codec: PhantomData })
+	}
+
+	/// The genesis hash, runtime versions and era of the extrinsics signed in this run.
+	fn signing_context(&self) -> Result<SigningContext, WorkerError> {
+		let genesis_hash = self.block_at(0)?.hash;
+		let version = self.endpoint.call("state_getRuntimeVersion", "[]")?;
+		let version_field = |name| {
+			version
+				.get(name)
+				.and_then(Value::as_u64)
+				.and_then(|v| u32::try_from(v).ok())
+				.ok_or(unexpected("a runtime version"))
+		};
+		// The era starts at the final head, so it cannot start on a block that gets reverted.
+		let head = self.final_head()?;
+		let era = Era::mortal(ERA_PERIOD, head.number);
+		let birth = era.birth(head.number);
+		let params = SubstrateTxParams {
+			nonce: 0,
+			genesis_hash,
+			spec_version: version_field("specVersion")?,
+			transaction_version: version_field("transactionVersion")?,
+			era,
+			era_birth_hash: if birth == head.number {
+				head.hash
+			} else {
+				self.block_at(birth)?.hash
+			},
+		};
+		// `death` is the first block it is no longer valid at.
+		Ok(SigningContext { params, valid_until: era.death(head.number).saturating_sub(1) })
 	}
 
 	fn storage(&self, key: &[u8], at: H256) -> Result<Option<Vec<u8>>, WorkerError> {
@@ -193,40 +234,22 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 			Some(_) => return Err(WorkerError::Codec("a non-Substrate recipient")),
 			None => None,
 		};
-		let genesis_hash = self.block_at(0)?.hash;
-		let version = self.endpoint.call("state_getRuntimeVersion", "[]")?;
-		let version_field = |name| {
-			version
-				.get(name)
-				.and_then(Value::as_u64)
-				.and_then(|v| u32::try_from(v).ok())
-				.ok_or(unexpected("a runtime version"))
+		let shared = match self.signing.get() {
+			Some(shared) => shared.clone(),
+			None => {
+				let shared = self.signing_context()?;
+				let _ = self.signing.set(shared.clone());
+				shared
+			}
 		};
-		// The era starts at the final head, so it cannot start on a block that gets reverted.
-		let head = self.final_head()?;
-		let era = Era::mortal(ERA_PERIOD, head.number);
-		let birth = era.birth(head.number);
-		let params = SubstrateTxParams {
-			nonce,
-			genesis_hash,
-			spec_version: version_field("specVersion")?,
-			transaction_version: version_field("transactionVersion")?,
-			era,
-			era_birth_hash: if birth == head.number {
-				head.hash
-			} else {
-				self.block_at(birth)?.hash
-			},
-		};
+		let params = SubstrateTxParams { nonce, ..shared.params };
 		let sign = |payload: &[u8]| {
 			sp_io::crypto::sr25519_sign(VAULT_KEY_TYPE, &key, payload).map(|signature| signature.0)
 		};
 		let raw =
 			Codec::signed_extrinsic(transfer, &params, key.0, &sign).ok_or(WorkerError::Signing)?;
 		let hash = H256(sp_io::hashing::blake2_256(&raw));
-		// `death` is the first block it is no longer valid at.
-		let valid_until = era.death(head.number).saturating_sub(1);
-		Ok(SignedTx { hash, raw, valid_until: Some(valid_until) })
+		Ok(SignedTx { hash, raw, valid_until: Some(shared.valid_until) })
 	}
 
 	fn submit(&self, tx: &SignedTx) -> Result<(), SubmitError> {

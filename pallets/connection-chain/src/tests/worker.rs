@@ -537,13 +537,13 @@ fn deposits_of_a_wrong_amount_or_naming_no_transfer_are_sent_back_by_the_worker(
 		(returns, raws)
 	});
 
-	// The next run sends both back, each with its own nonce.
+	// The next run sends both back, each with its own nonce; the chain id and gas price are
+	// read once for the run.
 	world.expect_head(13);
 	world.expect_block(11, &[]);
 	world.expect_vault_nonce(13, 0);
 	world.expect_signing();
 	world.expect_send(&raws[0]);
-	world.expect_signing();
 	world.expect_send(&raws[1]);
 	world.run(3);
 

@@ -11,7 +11,8 @@
 
 use super::{
 	json_rpc::{fixed_bytes, hex, quantity, unhex, Endpoint, RpcError},
-	BlockScan, LinkedChainClient, SeenDeposit, SignedTx, SubmitError, VaultTx, WorkerError,
+	read_once, BlockScan, LinkedChainClient, SeenDeposit, SignedTx, SubmitError, VaultTx,
+	WorkerError,
 };
 use crate::{crypto::VAULT_KEY_TYPE, types::*};
 use alloc::{format, string::String, vec::Vec};
@@ -297,17 +298,12 @@ impl LinkedChainClient for EvmClient {
 			// Taking the nonce: nothing to the vault itself.
 			None => (self.vault, 0),
 		};
-		let (chain_id, mut gas_price) = match self.signing.get() {
-			Some(shared) => *shared,
-			None => {
-				let shared = (
-					self.small_number("eth_chainId", "[]", "chain id")?,
-					self.number("eth_gasPrice", "[]")?,
-				);
-				let _ = self.signing.set(shared);
-				shared
-			}
-		};
+		let (chain_id, mut gas_price) = read_once(&self.signing, || {
+			Ok((
+				self.small_number("eth_chainId", "[]", "chain id")?,
+				self.number("eth_gasPrice", "[]")?,
+			))
+		})?;
 		if transfer.is_none() {
 			// The nonce taker replaces a payout that may still wait in the chain's pool, and a
 			// node takes a replacement only if it bids at least 10% more than the original,

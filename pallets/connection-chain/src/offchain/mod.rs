@@ -82,6 +82,20 @@ fn sent_record_key(id: InstructionId) -> Vec<u8> {
 	storage_key(&format!("sent/{id}"))
 }
 
+/// The value kept in `cell`, computed by `init` the first time it is asked for (a failure leaves
+/// the cell empty). The clients keep what every transaction of one run shares this way.
+fn read_once<T: Clone>(
+	cell: &core::cell::OnceCell<T>,
+	init: impl FnOnce() -> Result<T, WorkerError>,
+) -> Result<T, WorkerError> {
+	if let Some(value) = cell.get() {
+		return Ok(value.clone());
+	}
+	let value = init()?;
+	let _ = cell.set(value.clone());
+	Ok(value)
+}
+
 /// A deposit into the vault, as read from a final block.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct SeenDeposit {

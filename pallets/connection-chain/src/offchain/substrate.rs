@@ -14,7 +14,7 @@
 
 use super::{
 	json_rpc::{fixed_bytes, hex, quantity, unhex, Endpoint, RpcError},
-	BlockScan, LinkedChainClient, SignedTx, SubmitError, WorkerError,
+	read_once, BlockScan, LinkedChainClient, SignedTx, SubmitError, WorkerError,
 };
 use crate::{crypto::VAULT_KEY_TYPE, types::*};
 use alloc::{format, vec::Vec};
@@ -234,14 +234,7 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 			Some(_) => return Err(WorkerError::Codec("a non-Substrate recipient")),
 			None => None,
 		};
-		let shared = match self.signing.get() {
-			Some(shared) => shared.clone(),
-			None => {
-				let shared = self.signing_context()?;
-				let _ = self.signing.set(shared.clone());
-				shared
-			}
-		};
+		let shared = read_once(&self.signing, || self.signing_context())?;
 		let params = SubstrateTxParams { nonce, ..shared.params };
 		let sign = |payload: &[u8]| {
 			sp_io::crypto::sr25519_sign(VAULT_KEY_TYPE, &key, payload).map(|signature| signature.0)

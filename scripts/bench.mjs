@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from '../tests/lib/network.mjs';
 import { u8aToHex } from '@polkadot/util';
 import { Exchange, LNK, depositMemo } from '../tests/lib/exchange.mjs';
-import { jsonRpc } from '../tests/lib/evm.mjs';
+import { jsonRpc } from '../tests/lib/node-process.mjs';
 
 const { values } = parseArgs({
   options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000' } },

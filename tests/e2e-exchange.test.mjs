@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { u8aToHex } from '@polkadot/util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from './lib/network.mjs';
 import { ETH, Exchange, LNK, assertSettled, depositMemo } from './lib/exchange.mjs';
-import { ethBalance, jsonRpc } from './lib/evm.mjs';
-import { waitFor } from './lib/node-process.mjs';
+import { ethBalance } from './lib/evm.mjs';
+import { jsonRpc, waitFor } from './lib/node-process.mjs';
 import { submit } from './lib/tx.mjs';
 
 /** The kinds and results of a trail, e.g. ['Request:Succeeded', 'Deposit:Succeeded']. */

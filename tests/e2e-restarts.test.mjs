@@ -8,8 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { u8aToHex } from '@polkadot/util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from './lib/network.mjs';
 import { Exchange, LNK, assertSettled, depositMemo } from './lib/exchange.mjs';
-import { jsonRpc } from './lib/evm.mjs';
-import { waitFor } from './lib/node-process.mjs';
+import { jsonRpc, waitFor } from './lib/node-process.mjs';
 
 describe('processes stopped mid-transfer', () => {
   let network;

@@ -4,21 +4,7 @@
 
 import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { ethereumEncode, keccakAsU8a, secp256k1PairFromSeed, secp256k1Sign } from '@polkadot/util-crypto';
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-let requestId = 0;
-/** Calls `method` on the JSON-RPC endpoint `url`; throws with the node's message on an error. */
-export async function jsonRpc(url, method, params = []) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: ++requestId, method, params }),
-  });
-  const body = await response.json();
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
+import { jsonRpc, waitFor } from './node-process.mjs';
 
 // Recursive-length-prefix encoding of byte strings and lists.
 /** The big-endian bytes of `value` without leading zeros (none for zero). */
@@ -93,14 +79,8 @@ export class EvmWallet {
 }
 
 /** The receipt of `hash`, once it is mined. */
-export async function waitForReceipt(url, hash, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const receipt = await jsonRpc(url, 'eth_getTransactionReceipt', [hash]);
-    if (receipt) return receipt;
-    if (Date.now() > deadline) throw new Error(`transaction ${hash} not mined`);
-    await sleep(250);
-  }
+export function waitForReceipt(url, hash, timeoutMs = 60_000) {
+  return waitFor(`transaction ${hash} to be mined`, () => jsonRpc(url, 'eth_getTransactionReceipt', [hash]), { timeoutMs });
 }
 
 /** Balance of `address` in wei, at the newest block. */

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
 import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, ethereumEncode, secp256k1PairFromSeed } from '@polkadot/util-crypto';
-import { EvmWallet, ethBalance, jsonRpc } from './evm.mjs';
+import { EvmWallet, ethBalance } from './evm.mjs';
 import { ANVIL_CHAIN, LEDGER_CHAIN } from './network.mjs';
-import { rpc, waitFor } from './node-process.mjs';
+import { jsonRpc, waitFor } from './node-process.mjs';
 import { submit, sudoResult } from './tx.mjs';
 
 export const LNK = 10n ** 12n;
@@ -59,9 +59,9 @@ export class Exchange {
   /** Puts both vault keys into a connection-chain node's keystore (its RPC port). */
   async insertVaultKeys(node) {
     // Plain JSON-RPC: polkadot.js would turn a hex secret into the bytes of its text.
-    await rpc(node.ports.rpc, 'author_insertKey', ['ccvt', SUBSTRATE_VAULT_SURI, u8aToHex(this.substrateVault.publicKey)]);
+    await node.rpc('author_insertKey', ['ccvt', SUBSTRATE_VAULT_SURI, u8aToHex(this.substrateVault.publicKey)]);
     const evmKey = secp256k1PairFromSeed(hexToU8a(EVM_VAULT_SECRET));
-    await rpc(node.ports.rpc, 'author_insertKey', ['ccvt', EVM_VAULT_SECRET, u8aToHex(evmKey.publicKey)]);
+    await node.rpc('author_insertKey', ['ccvt', EVM_VAULT_SECRET, u8aToHex(evmKey.publicKey)]);
   }
 
   async sudo(call) {

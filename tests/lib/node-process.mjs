@@ -43,12 +43,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Sends one JSON-RPC request over HTTP and returns its result (throws on an RPC error). */
-export async function rpc(port, method, params = []) {
-  const response = await fetch(`http://127.0.0.1:${port}`, {
+let requestId = 0;
+/** Sends one JSON-RPC request over HTTP to `url` and returns its result (throws on an RPC error). */
+export async function jsonRpc(url, method, params = []) {
+  const response = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: ++requestId, method, params }),
   });
   const body = await response.json();
   if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
@@ -145,6 +146,7 @@ export async function startNode({ name, args, ports, basePath, nodeKey = randomB
   const ownBasePath = !basePath;
   const base = basePath ?? mkdtempSync(join(tmpdir(), `cc-${name}-`));
   mkdirSync(base, { recursive: true }); // the log goes there before the node creates it
+  const httpUrl = `http://127.0.0.1:${ports.rpc}`;
   const handle = await startProcess({
     name,
     command: nodeBinary,
@@ -160,15 +162,15 @@ export async function startNode({ name, args, ports, basePath, nodeKey = randomB
       '--node-key', nodeKey,
     ],
     logPath: join(base, 'node.log'),
-    ready: async () => (await rpc(ports.rpc, 'system_health')) !== undefined,
+    ready: async () => (await jsonRpc(httpUrl, 'system_health')) !== undefined,
     cleanUp: () => ownBasePath && rmSync(base, { recursive: true, force: true }),
   });
   return Object.assign(handle, {
     ports,
     basePath: base,
     wsUrl: `ws://127.0.0.1:${ports.rpc}`,
-    httpUrl: `http://127.0.0.1:${ports.rpc}`,
-    rpc: (method, params) => rpc(ports.rpc, method, params),
+    httpUrl,
+    rpc: (method, params) => jsonRpc(httpUrl, method, params),
   });
 }
 
@@ -179,6 +181,7 @@ export async function startNode({ name, args, ports, basePath, nodeKey = randomB
  */
 export async function startAnvil({ name = 'anvil', port, blockTime = 1, statePath }) {
   const dir = mkdtempSync(join(tmpdir(), `cc-${name}-`));
+  const url = `http://127.0.0.1:${port}`;
   const args = ['--host', '127.0.0.1', '--port', String(port), '--block-time', String(blockTime)];
   if (statePath) args.push('--state', statePath);
   const handle = await startProcess({
@@ -186,8 +189,8 @@ export async function startAnvil({ name = 'anvil', port, blockTime = 1, statePat
     command: anvilBinary,
     args,
     logPath: join(dir, 'anvil.log'),
-    ready: async () => (await rpc(port, 'eth_chainId')) !== undefined,
+    ready: async () => (await jsonRpc(url, 'eth_chainId')) !== undefined,
     cleanUp: () => rmSync(dir, { recursive: true, force: true }),
   });
-  return Object.assign(handle, { port, url: `http://127.0.0.1:${port}` });
+  return Object.assign(handle, { port, url });
 }

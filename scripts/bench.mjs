@@ -56,6 +56,49 @@ async function countingProxy(port, target) {
 const total = (counts) => [...counts.values()].reduce((sum, n) => sum + n, 0);
 const delta = (after, before) => new Map([...after].map(([method, n]) => [method, n - (before.get(method) ?? 0)]));
 
+/**
+ * What each connection-chain block from `from` to `to` carried (requests, reports by kind,
+ * other signed extrinsics; weight of those extrinsics and the share of the normal class used;
+ * encoded length) and the states of the transfers `ids` after it.
+ */
+async function profileBlocks(api, from, to, ids) {
+  const normalLimit = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
+  const blocks = [];
+  for (let number = from; number <= to; number++) {
+    const hash = await api.rpc.chain.getBlockHash(number);
+    const [{ block }, at] = await Promise.all([api.rpc.chain.getBlock(hash), api.at(hash)]);
+    const [events, now, weight, records] = await Promise.all([
+      at.query.system.events(), at.query.timestamp.now(), at.query.system.blockWeight(), at.query.connectionChain.transfers.multi(ids),
+    ]);
+    const row = { number, time: now.toNumber(), requests: 0, reports: 0, others: 0, refTime: 0, length: 0,
+      byObservation: { deposit: 0, outbound: 0, other: 0 }, states: {} };
+    for (const [index, extrinsic] of block.extrinsics.entries()) {
+      const { section, method } = extrinsic.method;
+      if (section === 'timestamp') continue;
+      row.length += extrinsic.encodedLength;
+      const done = events.find(({ phase, event }) => phase.isApplyExtrinsic && phase.asApplyExtrinsic.toNumber() === index &&
+        event.section === 'system' && ['ExtrinsicSuccess', 'ExtrinsicFailed'].includes(event.method));
+      if (done) row.refTime += done.event.data.dispatchInfo.weight.refTime.toNumber();
+      if (section === 'connectionChain' && method === 'requestTransfer') row.requests++;
+      else if (section === 'connectionChain' && method === 'report') {
+        row.reports++;
+        const type = extrinsic.method.args[0].type;
+        if (type === 'Deposit') row.byObservation.deposit++;
+        else if (type.startsWith('Outbound')) row.byObservation.outbound++;
+        else row.byObservation.other++;
+      } else row.others++;
+    }
+    row.weightShare = Number(weight.normal.refTime.toBigInt()) / Number(normalLimit);
+    for (const record of records) {
+      if (record.isNone) continue;
+      const state = record.unwrap().state.type;
+      row.states[state] = (row.states[state] ?? 0) + 1;
+    }
+    blocks.push(row);
+  }
+  return blocks;
+}
+
 let network;
 const proxies = {
   [LEDGER_CHAIN]: await countingProxy(24060, () => network.ledger.httpUrl),
@@ -80,12 +123,19 @@ try {
     confirmations[chain] = (await cc.query.connectionChain.chains(chain)).unwrap().confirmations.toNumber();
   }
   const linkedBlock = { [LEDGER_CHAIN]: ledgerBlock, [ANVIL_CHAIN]: ANVIL_BLOCK_SECONDS };
-  // A step waits for its transaction's block and its confirmations on the linked chain, then
-  // for one connection-chain block to carry the report. A Substrate chain's "confirmations"
-  // are 0 (GRANDPA finality), which this floor counts as nothing more.
-  const stepFloor = (chain) => linkedBlock[chain] * (1 + confirmations[chain]) + ccBlock;
+  // A step waits for its transaction's block and the blocks its finality needs on the linked
+  // chain, then for one connection-chain block to carry the report. On anvil those are the
+  // chain's registered confirmations. The linked ledger is registered with 0 (its worker waits
+  // for GRANDPA instead), and GRANDPA there votes only on blocks at least
+  // GRANDPA_VOTE_DEPTH behind the best (the node's default voting rule, node/src/service.rs):
+  // a block waits for that many blocks on top. The time of a GRANDPA round itself is not
+  // counted.
+  const GRANDPA_VOTE_DEPTH = 2;
+  const finalityBlocks = { [LEDGER_CHAIN]: GRANDPA_VOTE_DEPTH, [ANVIL_CHAIN]: confirmations[ANVIL_CHAIN] };
+  const stepFloor = (chain) => linkedBlock[chain] * (1 + finalityBlocks[chain]) + ccBlock;
   say(`block times: connection chain ${ccBlock} s, linked ledger ${ledgerBlock} s, anvil ${ANVIL_BLOCK_SECONDS} s; ` +
-    `confirmations: ledger ${confirmations[LEDGER_CHAIN]}, anvil ${confirmations[ANVIL_CHAIN]}`);
+    `blocks on top before final: ledger ${GRANDPA_VOTE_DEPTH} (GRANDPA voting rule; registered confirmations ` +
+    `${confirmations[LEDGER_CHAIN]}), anvil ${confirmations[ANVIL_CHAIN]} (registered confirmations)`);
 
   // ---- Latency ----
   const directions = [
@@ -100,6 +150,18 @@ try {
   const idleTo = (await cc.query.system.number()).toNumber();
   const idlePerBlock = [LEDGER_CHAIN, ANVIL_CHAIN].map((chain, i) =>
     total(delta(proxies[chain].counts(), idleStart[i])) / Math.max(1, idleTo - idleFrom));
+
+  // The linked ledger's finality lag: from a block's import to the finalized head reaching it.
+  const ledgerImported = new Map();
+  const ledgerLag = [];
+  const stopNewHeads = await ledger.rpc.chain.subscribeNewHeads((header) => ledgerImported.set(header.number.toNumber(), Date.now()));
+  const stopFinalized = await ledger.rpc.chain.subscribeFinalizedHeads((header) => {
+    for (const [number, at] of ledgerImported) {
+      if (number > header.number.toNumber()) continue;
+      ledgerLag.push(Date.now() - at);
+      ledgerImported.delete(number);
+    }
+  });
 
   const latencyRows = [];
   for (const { direction, amount, source, destination } of directions) {
@@ -129,6 +191,9 @@ try {
     latencyRows.push(row);
   }
 
+  stopNewHeads();
+  stopFinalized();
+
   // ---- Throughput: AT_ONCE transfers submitted at once, then as many plain transfers ----
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const { charlie, bob } = exchange;
@@ -146,6 +211,7 @@ try {
 
   const firstId = (await cc.query.connectionChain.nextTransferId()).toNumber();
   const ids = [...Array(AT_ONCE).keys()].map((i) => firstId + i);
+  const throughputFromBlock = (await cc.query.system.number()).toNumber() + 1;
   const throughputStart = Date.now();
   const requests = ids.map((_, i) => cc.tx.connectionChain.requestTransfer(
     exchange.ledgerToAnvil, 2n * LNK, u8aToHex(charlie.publicKey), exchange.userEvm.address, 0, `bench-at-once-${i}`));
@@ -167,6 +233,7 @@ try {
     await sleep(2000);
   }
   const crossSeconds = (Date.now() - throughputStart) / 1000;
+  const throughputBlocks = await profileBlocks(cc, throughputFromBlock, (await cc.query.system.number()).toNumber(), ids);
 
   // Plain transfers on each linked chain, submitted the same way.
   const ledgerStart = Date.now();
@@ -196,6 +263,10 @@ try {
       `  ${seconds(row.settlement.median)}/${seconds(row.settlement.p95)}`);
   }
 
+  const lags = [...ledgerLag].sort((a, b) => a - b);
+  say(`  linked ledger: a block is final ${seconds(quantile(lags, 0.5))} s (median; p95 ${seconds(quantile(lags, 0.95))} s) ` +
+    `after this client saw it imported (GRANDPA; ${lags.length} blocks)`);
+
   say('');
   const rate = (n, s) => n / s;
   const crossRate = rate(AT_ONCE, crossSeconds);
@@ -205,6 +276,29 @@ try {
     `${crossRate.toFixed(2)} per second; ${JSON.stringify(states)}`);
   say(`  plain transfers, ${AT_ONCE} at once: linked ledger ${ledgerSeconds.toFixed(1)} s (${rate(AT_ONCE, ledgerSeconds).toFixed(1)}/s), ` +
     `anvil ${anvilSeconds.toFixed(1)} s (${rate(AT_ONCE, anvilSeconds).toFixed(1)}/s); cross-chain / slower = ${(crossRate / slower).toFixed(3)}`);
+
+  say('');
+  say(`Connection-chain blocks of the ${AT_ONCE} transfers (the profile: what each block carried, and where the transfers were after it):`);
+  say('  block     time  requests  reports (deposit/outbound/other)  weight  length  transfers by state');
+  const t0 = throughputBlocks[0]?.time ?? 0;
+  for (const block of throughputBlocks) {
+    say(`  #${String(block.number).padEnd(6)} ${seconds(block.time - t0).padStart(6)}  ${String(block.requests).padStart(8)}  ` +
+      `${String(block.reports).padStart(7)} (${block.byObservation.deposit}/${block.byObservation.outbound}/${block.byObservation.other})`.padEnd(34) +
+      `  ${(block.weightShare * 100).toFixed(0).padStart(5)}%  ${(block.length / 1024).toFixed(0).padStart(4)} K  ${JSON.stringify(block.states)}`);
+  }
+  const firstDone = throughputBlocks.find((block) => block.states.Completed);
+  const lastDone = throughputBlocks.find((block) => block.states.Completed === AT_ONCE);
+  if (firstDone && lastDone && lastDone !== firstDone) {
+    say(`Completing rate: from the first completion (block #${firstDone.number}, ${seconds(firstDone.time - t0)} s, ${firstDone.states.Completed} completed) ` +
+      `to the last (#${lastDone.number}, ${seconds(lastDone.time - t0)} s): ` +
+      `${((AT_ONCE - firstDone.states.Completed) / ((lastDone.time - firstDone.time) / 1000)).toFixed(1)} per second`);
+  }
+  const sum = (key) => throughputBlocks.reduce((acc, block) => acc + block[key], 0);
+  const ended = AT_ONCE;
+  say(`Cost per completed transfer: ${((sum('requests') + sum('reports') + sum('others')) / ended).toFixed(2)} connection-chain extrinsics ` +
+    `(${(sum('requests') / ended).toFixed(2)} requests, ${(sum('reports') / ended).toFixed(2)} reports, ${(sum('others') / ended).toFixed(2)} other), ` +
+    `${(sum('refTime') / ended / 1e9).toFixed(2)} ms of weight, ${(sum('length') / ended).toFixed(0)} bytes ` +
+    `(over ${throughputBlocks.length} blocks, inherents excluded)`);
 
   say('');
   say(`JSON-RPC calls by the workers (idle: ${idlePerBlock[0].toFixed(1)} to the ledger and ${idlePerBlock[1].toFixed(1)} ` +

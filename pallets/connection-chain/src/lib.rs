@@ -251,6 +251,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type ReportPriority: Get<TransactionPriority>;
 
+		/// How long, in milliseconds from its block's timestamp, a worker run keeps watching the
+		/// linked chains for blocks that become final ([`offchain::POLL_INTERVAL_MS`] apart),
+		/// so that what becomes final during a block's slot is reported in time for the next
+		/// block rather than at the next block's run. Less than the block time, so that a run
+		/// ends before the next one starts; 0 reads the chains once per block.
+		type WorkerPollWindow: Get<u64>;
+
 		/// How the linked Substrate chain's runtime encodes its blocks and extrinsics.
 		type SubstrateCodec: offchain::substrate::SubstrateRuntimeCodec;
 

@@ -58,6 +58,8 @@ pub const PAYOUT_WINDOW: u64 = 30;
 
 parameter_types! {
 	pub static MaxDeadlines: u32 = 16;
+	/// 0: one pass per run, unless a test asks for more.
+	pub static WorkerPollWindow: u64 = 0;
 }
 
 impl Config for Test {
@@ -74,6 +76,7 @@ impl Config for Test {
 	type MaxAuthorities = ConstU32<8>;
 	type MaxCampaignsPerRule = ConstU32<4>;
 	type ReportPriority = ConstU64<{ u64::MAX / 2 }>;
+	type WorkerPollWindow = WorkerPollWindow;
 	type SubstrateCodec = UnreadableSubstrateChain;
 	type WeightInfo = ();
 }

@@ -1,7 +1,9 @@
 //! The off-chain worker: it watches the linked chains and settles the vaults' transfers on them.
 //!
-//! On every new best block of a validator's node, for each registered chain with an endpoint
-//! configured on that node, the worker:
+//! On every new best block of a validator's node, and again every [`POLL_INTERVAL_MS`] during
+//! the block's poll window ([`Config::WorkerPollWindow`]: most of its slot, so that what becomes
+//! final meanwhile is reported in time for the next block), for each registered chain with an
+//! endpoint configured on that node, the worker:
 //!
 //! 1. **watches**: reads the chain's blocks that are final (GRANDPA-finalized on a Substrate
 //!    chain, `confirmations` deep on an EVM chain) from a cursor kept in the node's persistent
@@ -38,6 +40,7 @@ pub mod substrate;
 use crate::{attestation, pallet::*, types::*, LOG_TARGET};
 use alloc::{format, vec::Vec};
 use codec::{Decode, Encode};
+use frame_support::traits::{Get, UnixTime};
 use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
 use json_rpc::{Endpoint, RpcError};
 use sp_core::H256;
@@ -59,8 +62,11 @@ pub const MAX_BLOCKS_PER_RUN: u64 = 16;
 pub const VAULT_STATE_EVERY: u64 = 32;
 /// Connection-chain blocks after which a report not yet counted on chain is sent again.
 pub const REPORT_RETRY_AFTER: u64 = 10;
-/// Most reports waiting to be counted that the worker keeps track of.
-pub const MAX_PENDING_REPORTS: usize = 512;
+/// Most reports waiting to be counted that the worker keeps track of: several full blocks of
+/// them, so that a burst of transfers does not push reports out before they are counted.
+pub const MAX_PENDING_REPORTS: usize = 4096;
+/// Time between two passes of a run over the linked chains.
+pub const POLL_INTERVAL_MS: u64 = 250;
 /// Linked-chain blocks after which a transaction not yet included is broadcast again.
 pub const REBROADCAST_AFTER: u64 = 8;
 /// Longest back-off after failing calls to a chain's endpoint, in connection-chain blocks.
@@ -254,6 +260,8 @@ pub struct SentRecord {
 	/// The newest linked block when it was last broadcast; `None` until a broadcast succeeded
 	/// (the node stopped, or the endpoint failed, between recording and sending it).
 	pub broadcast_at: Option<u64>,
+	/// Whether its inclusion in a block was found and reported.
+	pub included: bool,
 }
 
 /// A report sent and not yet seen counted on chain.
@@ -277,55 +285,78 @@ pub struct Reporter<T: Config> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The worker's entry point, called for each new best block.
+	/// The worker's entry point, called for each new best block: a pass over every linked
+	/// chain, repeated every [`POLL_INTERVAL_MS`] until the block's poll window
+	/// ([`Config::WorkerPollWindow`]) is over.
 	pub fn run_offchain_worker(now: BlockNumberFor<T>) {
 		let now: u64 = now.unique_saturated_into();
-		let reporter = Self::local_reporter();
-		if let Some(reporter) = &reporter {
-			Self::resend_pending_reports(reporter, now);
-		}
-		for (chain_id, chain) in Chains::<T>::iter() {
-			let Some(url) = Self::endpoint(chain_id) else {
-				if now % 100 == 1 {
-					log::warn!(target: LOG_TARGET, "no JSON-RPC endpoint configured for linked chain {chain_id}; set it with --linked-rpc {chain_id}=<url>");
-				}
-				continue;
-			};
-			let backoff_key = storage_key(&format!("backoff/{chain_id}"));
-			let mut backoff_ref = StorageValueRef::persistent(&backoff_key);
-			let backoff = backoff_ref.get::<Backoff>().ok().flatten().unwrap_or_default();
-			if now < backoff.until {
-				continue;
+		let block_time: u64 = T::UnixTime::now().as_millis().unique_saturated_into();
+		// The window runs from the block's timestamp, or from now if this node's clock is
+		// behind the author's: never longer than the window.
+		let started = sp_io::offchain::timestamp().unix_millis();
+		let poll_until = block_time.min(started).saturating_add(T::WorkerPollWindow::get());
+		let mut reports = Reports::<T>::load(now);
+		reports.resend_stale();
+		loop {
+			for (chain_id, chain) in Chains::<T>::iter() {
+				Self::pass_on_chain(chain_id, &chain, &mut reports, now);
 			}
-			let lock_key = storage_key(&format!("lock/{chain_id}"));
-			let mut lock = StorageLock::<Time>::with_deadline(
-				&lock_key,
-				Duration::from_millis(LOCK_DEADLINE_MS),
-			);
-			let Ok(_guard) = lock.try_lock() else { continue };
-			let endpoint = Endpoint { url };
-			let result = match chain.kind {
-				ChainKind::Evm => match evm::EvmClient::new(endpoint, &chain) {
-					Some(client) => Self::work_on_chain(chain_id, &client, &reporter, now),
-					None => Err(WorkerError::Codec("the vault is not an EVM address")),
-				},
-				ChainKind::Substrate => {
-					match substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, &chain) {
-						Some(client) => Self::work_on_chain(chain_id, &client, &reporter, now),
-						None => Err(WorkerError::Codec("the vault is not a Substrate account")),
-					}
+			reports.save();
+			let next_pass =
+				sp_io::offchain::timestamp().add(Duration::from_millis(POLL_INTERVAL_MS));
+			if next_pass.unix_millis() >= poll_until {
+				break;
+			}
+			sp_io::offchain::sleep_until(next_pass);
+		}
+	}
+
+	/// One pass on one chain, unless it has no endpoint, is backing off after failures, or
+	/// another run is on it.
+	fn pass_on_chain(
+		chain_id: ChainId,
+		chain: &LinkedChain<BlockNumberFor<T>>,
+		reports: &mut Reports<T>,
+		now: u64,
+	) {
+		let Some(url) = Self::endpoint(chain_id) else {
+			if now % 100 == 1 {
+				log::warn!(target: LOG_TARGET, "no JSON-RPC endpoint configured for linked chain {chain_id}; set it with --linked-rpc {chain_id}=<url>");
+			}
+			return;
+		};
+		let backoff_key = storage_key(&format!("backoff/{chain_id}"));
+		let mut backoff_ref = StorageValueRef::persistent(&backoff_key);
+		let backoff = backoff_ref.get::<Backoff>().ok().flatten().unwrap_or_default();
+		if now < backoff.until {
+			return;
+		}
+		let lock_key = storage_key(&format!("lock/{chain_id}"));
+		let mut lock =
+			StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(LOCK_DEADLINE_MS));
+		let Ok(_guard) = lock.try_lock() else { return };
+		let endpoint = Endpoint { url };
+		let result = match chain.kind {
+			ChainKind::Evm => match evm::EvmClient::new(endpoint, chain) {
+				Some(client) => Self::work_on_chain(chain_id, &client, reports),
+				None => Err(WorkerError::Codec("the vault is not an EVM address")),
+			},
+			ChainKind::Substrate => {
+				match substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, chain) {
+					Some(client) => Self::work_on_chain(chain_id, &client, reports),
+					None => Err(WorkerError::Codec("the vault is not a Substrate account")),
 				}
-			};
-			match result {
-				Ok(()) if backoff.failures > 0 => backoff_ref.clear(),
-				Ok(()) => {}
-				Err(error) => {
-					let failures = backoff.failures.saturating_add(1);
-					let wait = 1u64.checked_shl(failures.min(6)).unwrap_or(MAX_BACKOFF_BLOCKS);
-					let wait = wait.min(MAX_BACKOFF_BLOCKS);
-					log::warn!(target: LOG_TARGET, "linked chain {chain_id}: {error:?}; trying again in {wait} blocks");
-					backoff_ref.set(&Backoff { failures, until: now.saturating_add(wait) });
-				}
+			}
+		};
+		match result {
+			Ok(()) if backoff.failures > 0 => backoff_ref.clear(),
+			Ok(()) => {}
+			Err(error) => {
+				let failures = backoff.failures.saturating_add(1);
+				let wait = 1u64.checked_shl(failures.min(6)).unwrap_or(MAX_BACKOFF_BLOCKS);
+				let wait = wait.min(MAX_BACKOFF_BLOCKS);
+				log::warn!(target: LOG_TARGET, "linked chain {chain_id}: {error:?}; trying again in {wait} blocks");
+				backoff_ref.set(&Backoff { failures, until: now.saturating_add(wait) });
 			}
 		}
 	}
@@ -343,8 +374,7 @@ impl<T: Config> Pallet<T> {
 	pub fn work_on_chain<C: LinkedChainClient>(
 		chain_id: ChainId,
 		client: &C,
-		reporter: &Option<Reporter<T>>,
-		now: u64,
+		reports: &mut Reports<T>,
 	) -> Result<(), WorkerError> {
 		let open = Self::open_instructions(chain_id);
 		let head = client.final_head()?;
@@ -357,11 +387,13 @@ impl<T: Config> Pallet<T> {
 		let last = head.number.min(next.saturating_add(MAX_BLOCKS_PER_RUN - 1));
 		while next <= last {
 			let scan = client.scan(next)?;
-			if let Some(reporter) = reporter {
+			if reports.can_report() {
 				for observation in observations_from_scan(chain_id, &scan, &open) {
-					Self::send_report(reporter, observation, now);
+					reports.send(observation);
 				}
 			}
+			// The block's reports are kept for retrying before the cursor moves past it.
+			reports.save();
 			next = next.saturating_add(1);
 			cursor_ref.set(&next);
 		}
@@ -370,38 +402,45 @@ impl<T: Config> Pallet<T> {
 		let last_read = next.saturating_sub(1).min(head.number);
 		let checkpoint = last_read / VAULT_STATE_EVERY * VAULT_STATE_EVERY;
 		let reported = ObservedVaultState::<T>::get(chain_id).map(|s| s.at.number);
-		if let Some(reporter) = reporter {
-			if checkpoint > 0 && reported.is_none_or(|number| number < checkpoint) {
-				let at = client.block_at(checkpoint)?;
-				let snapshot = client.vault_state(&at)?;
-				Self::send_report(
-					reporter,
-					Observation::VaultState { chain: chain_id, snapshot },
-					now,
-				);
-			}
+		if reports.can_report() && checkpoint > 0 && reported.is_none_or(|n| n < checkpoint) {
+			let at = client.block_at(checkpoint)?;
+			let snapshot = client.vault_state(&at)?;
+			reports.send(Observation::VaultState { chain: chain_id, snapshot });
 		}
 
 		if client.can_sign() {
-			Self::settle(chain_id, client, reporter, &open, now)?;
+			Self::settle(chain_id, client, reports, &open)?;
 		}
 		Ok(())
 	}
 
 	/// Signs, records and submits the vault's transaction of each open instruction whose nonce
-	/// is still free, and resends those not yet included.
+	/// is still free, and resends those not yet included; then reports where the worker's
+	/// transactions whose nonce is taken were included.
 	fn settle<C: LinkedChainClient>(
 		chain_id: ChainId,
 		client: &C,
-		reporter: &Option<Reporter<T>>,
+		reports: &mut Reports<T>,
 		open: &[(InstructionId, InstructionOf<T>)],
-		now: u64,
 	) -> Result<(), WorkerError> {
 		Self::forget_closed_records(chain_id, open);
-		if open.iter().all(|(_, instruction)| instruction.status != OutboundStatus::Pending) {
+		// Nothing to send or look up when every pending instruction's transaction was found
+		// in a block: the watcher reports the rest once that block is final.
+		let awaits_action = |(id, instruction): &&(InstructionId, InstructionOf<T>)| {
+			instruction.status == OutboundStatus::Pending
+				&& !StorageValueRef::persistent(&sent_record_key(*id))
+					.get::<SentRecord>()
+					.ok()
+					.flatten()
+					.is_some_and(|record| record.included)
+		};
+		if !open.iter().any(|entry| awaits_action(&entry)) {
 			return Ok(());
 		}
 		let (free_nonce, newest) = client.vault_nonce()?;
+		// Sent first, looked up after: a payout waiting to be sent matters more than telling
+		// where an earlier one is.
+		let mut taken = Vec::new();
 		for (id, instruction) in open {
 			if instruction.status != OutboundStatus::Pending {
 				continue;
@@ -410,16 +449,9 @@ impl<T: Config> Pallet<T> {
 			let record_ref = StorageValueRef::persistent(&record_key);
 			let record = record_ref.get::<SentRecord>().ok().flatten();
 			if instruction.nonce < free_nonce {
-				// Taken: the watcher reports the outcome once the block is final. Meanwhile
-				// say where our transaction is.
-				if let (Some(reporter), Some(record)) = (reporter, &record) {
-					if !record.takes_nonce_only {
-						if let Some(tx) = client.inclusion(record.tx.hash)? {
-							let observation =
-								Observation::OutboundIncluded { instruction: *id, tx };
-							Self::send_report(reporter, observation, now);
-						}
-					}
+				// Taken: the watcher reports the outcome once the block is final.
+				if let Some(record) = record {
+					taken.push((*id, record_key, record));
 				}
 				continue;
 			}
@@ -438,7 +470,8 @@ impl<T: Config> Pallet<T> {
 					let transfer =
 						(!takes_nonce_only).then_some((instruction.recipient, instruction.amount));
 					let tx = client.sign(transfer, instruction.nonce)?;
-					let record = SentRecord { tx, takes_nonce_only, broadcast_at: None };
+					let record =
+						SentRecord { tx, takes_nonce_only, broadcast_at: None, included: false };
 					// Recorded before it is sent: if the node stops in between, the next run
 					// sends this very transaction, never a second one.
 					record_ref.set(&record);
@@ -453,12 +486,23 @@ impl<T: Config> Pallet<T> {
 				}
 				Err(SubmitError::CannotPayFees) => {
 					log::error!(target: LOG_TARGET, "linked chain {chain_id}: the vault cannot pay the fee of instruction {id}; top it up");
-					if let Some(reporter) = reporter {
-						let observation = Observation::VaultCannotPayFees { instruction: *id };
-						Self::send_report(reporter, observation, now);
-					}
+					reports.send(Observation::VaultCannotPayFees { instruction: *id });
 				}
 				Err(SubmitError::Rpc(error)) => return Err(WorkerError::Rpc(error)),
+			}
+		}
+		if !reports.can_report() {
+			return Ok(());
+		}
+		for (id, record_key, record) in taken {
+			// Looked up once: after that only the final block matters, and the watcher reads it.
+			if record.takes_nonce_only || record.included {
+				continue;
+			}
+			if let Some(tx) = client.inclusion(record.tx.hash)? {
+				reports.send(Observation::OutboundIncluded { instruction: id, tx });
+				StorageValueRef::persistent(&record_key)
+					.set(&SentRecord { included: true, ..record });
 			}
 		}
 		Ok(())
@@ -512,68 +556,96 @@ impl<T: Config> Pallet<T> {
 			.find(|(_, key)| local.contains(key))
 			.map(|(index, key)| Reporter { index: index as u32, key })
 	}
+}
 
-	fn pending_reports_key() -> Vec<u8> {
-		storage_key("pending-reports")
+fn pending_reports_key() -> Vec<u8> {
+	storage_key("pending-reports")
+}
+
+/// The reports of one worker run: this node's attestation key, if it is an authority's, and
+/// the reports it sent that are not yet counted on chain. Those are kept in persistent storage,
+/// read once per run and written back by [`Reports::save`], so that a report lost from the
+/// pool (a restart, a full pool) is sent again after [`REPORT_RETRY_AFTER`] blocks.
+pub struct Reports<T: Config> {
+	reporter: Option<Reporter<T>>,
+	pending: Vec<PendingReport<T::AccountId>>,
+	changed: bool,
+	now: u64,
+}
+
+impl<T: Config> Reports<T> {
+	/// The reports of the run at connection-chain block `now`.
+	pub fn load(now: u64) -> Self {
+		let reporter = Pallet::<T>::local_reporter();
+		let pending = match reporter {
+			Some(_) => StorageValueRef::persistent(&pending_reports_key())
+				.get::<Vec<PendingReport<T::AccountId>>>()
+				.ok()
+				.flatten()
+				.unwrap_or_default(),
+			None => Vec::new(),
+		};
+		Self { reporter, pending, changed: false, now }
 	}
 
-	/// Signs and submits a report, unless it changes nothing or this authority already voted.
-	fn send_report(reporter: &Reporter<T>, observation: ObservationOf<T>, now: u64) {
+	/// Whether this node reports at all (its attestation key is an authority's).
+	pub fn can_report(&self) -> bool {
+		self.reporter.is_some()
+	}
+
+	/// Signs and submits a report, unless it changes nothing, this authority already voted, or
+	/// it was sent and waits to be counted.
+	pub fn send(&mut self, observation: ObservationOf<T>) {
+		let Some(reporter) = &self.reporter else { return };
 		let hash = attestation::observation_hash(&observation);
-		if !Self::awaits_vote(hash, reporter.index, &observation) {
+		if !Pallet::<T>::awaits_vote(hash, reporter.index, &observation) {
 			return;
 		}
-		let key = Self::pending_reports_key();
-		let pending_ref = StorageValueRef::persistent(&key);
-		let mut pending = pending_ref
-			.get::<Vec<PendingReport<T::AccountId>>>()
-			.ok()
-			.flatten()
-			.unwrap_or_default();
-		if pending.iter().any(|p| p.observation == observation) {
+		if self.pending.iter().any(|pending| pending.observation == observation) {
 			return;
 		}
-		Self::submit_report(reporter, observation.clone());
-		if pending.len() >= MAX_PENDING_REPORTS {
-			pending.remove(0);
+		Self::submit(reporter, observation.clone());
+		if self.pending.len() >= MAX_PENDING_REPORTS {
+			self.pending.remove(0);
 		}
-		pending.push(PendingReport { observation, sent_at: now });
-		pending_ref.set(&pending);
+		self.pending.push(PendingReport { observation, sent_at: self.now });
+		self.changed = true;
 	}
 
 	/// Forgets reports that were counted or became irrelevant, and sends again those that
 	/// waited too long.
-	fn resend_pending_reports(reporter: &Reporter<T>, now: u64) {
-		let key = Self::pending_reports_key();
-		let pending_ref = StorageValueRef::persistent(&key);
-		let Some(pending) = pending_ref.get::<Vec<PendingReport<T::AccountId>>>().ok().flatten()
-		else {
-			return;
-		};
-		let before = pending.len();
-		let mut kept = Vec::with_capacity(before);
-		let mut changed = false;
-		for mut report in pending {
+	pub fn resend_stale(&mut self) {
+		let Some(reporter) = &self.reporter else { return };
+		let now = self.now;
+		let before = self.pending.len();
+		self.pending.retain(|report| {
 			let hash = attestation::observation_hash(&report.observation);
-			if !Self::awaits_vote(hash, reporter.index, &report.observation) {
-				changed = true;
-				continue;
-			}
+			Pallet::<T>::awaits_vote(hash, reporter.index, &report.observation)
+		});
+		self.changed |= self.pending.len() != before;
+		for report in &mut self.pending {
 			if now >= report.sent_at.saturating_add(REPORT_RETRY_AFTER) {
-				Self::submit_report(reporter, report.observation.clone());
+				Self::submit(reporter, report.observation.clone());
 				report.sent_at = now;
-				changed = true;
+				self.changed = true;
 			}
-			kept.push(report);
-		}
-		if changed {
-			pending_ref.set(&kept);
 		}
 	}
 
-	fn submit_report(reporter: &Reporter<T>, observation: ObservationOf<T>) {
-		let payload =
-			attestation::signing_payload(&Self::genesis_hash(), reporter.index, &observation);
+	/// Writes the reports waiting to be counted back to persistent storage, if they changed.
+	pub fn save(&mut self) {
+		if self.changed {
+			StorageValueRef::persistent(&pending_reports_key()).set(&self.pending);
+			self.changed = false;
+		}
+	}
+
+	fn submit(reporter: &Reporter<T>, observation: ObservationOf<T>) {
+		let payload = attestation::signing_payload(
+			&Pallet::<T>::genesis_hash(),
+			reporter.index,
+			&observation,
+		);
 		let Some(signature) = reporter.key.sign(&payload) else {
 			log::error!(target: LOG_TARGET, "the keystore did not sign a report");
 			return;

@@ -726,3 +726,51 @@ fn a_payout_recorded_but_not_sent_is_sent_as_the_same_bytes_at_the_next_run() {
 	world.expect_vault_nonce(12, 0);
 	world.run(5);
 }
+
+#[test]
+fn a_run_keeps_watching_through_its_poll_window_and_looks_up_an_inclusion_once() {
+	let mut world = world();
+	let (_, payout, raw) = world.payout_due();
+	world.first_payout_run(&raw, true);
+	let hash = sp_io::hashing::keccak_256(&raw);
+
+	// Block 3 has timestamp 6,000 ms; with a 1,000 ms window the run makes passes at 6,000,
+	// 6,250, 6,500 and 6,750 ms. The payout is mined in block 12, which becomes final (two
+	// confirmations) during the third pass: both reports come out of this one run.
+	WorkerPollWindow::set(1_000);
+	world.http.write().timestamp = sp_core::offchain::Timestamp::from_unix_millis(6_000);
+	// Pass 1: nothing new is final; the payout's nonce is taken, so where it is gets looked up.
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 1);
+	world.expect_receipt(hash, 12);
+	// Passes 2 to 4: the payout was found in a block, so neither the vault's nonce nor the
+	// inclusion is read again; the watcher reads block 11, then block 12 with the payout.
+	world.expect_head(13);
+	world.expect_block(11, &[]);
+	world.expect_head(14);
+	world.expect_block(12, &[MinedTx::vault(&world, &raw, 0, RECIPIENT_EVM, 1_960)]);
+	world.expect_head(14);
+	world.run(3);
+	assert_eq!(
+		world.http.read().timestamp.unix_millis(),
+		6_750,
+		"four passes, then the window ends"
+	);
+	assert_eq!(
+		world.reports(),
+		vec![
+			Observation::OutboundIncluded { instruction: payout, tx: mined(12, hash) },
+			Observation::OutboundFinal {
+				instruction: payout,
+				tx: mined(12, hash),
+				fee: VAULT_TX_FEE
+			},
+		]
+	);
+
+	// The next block's run (window 0 again): still nothing to read but the head.
+	WorkerPollWindow::set(0);
+	world.expect_head(14);
+	world.run(4);
+	assert_eq!(world.reports().len(), 2, "nothing sent again");
+}

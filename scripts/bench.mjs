@@ -165,7 +165,14 @@ try {
 
   const latencyRows = [];
   for (const { direction, amount, source, destination } of directions) {
-    const callsBefore = [proxies[LEDGER_CHAIN].counts(), proxies[ANVIL_CHAIN].counts()];
+    const callCounts = () => [proxies[LEDGER_CHAIN].counts(), proxies[ANVIL_CHAIN].counts()];
+    const heights = async () => [(await ledger.query.system.number()).toNumber(),
+      Number(BigInt(await jsonRpc(network.anvil.url, 'eth_blockNumber')))];
+    // Calls are also counted over each half of the transfers: the second half runs on longer
+    // linked chains, so equal figures show the work does not grow with their history.
+    const half = Math.max(1, Math.floor(SEQUENTIAL / 2));
+    const marks = [{ calls: callCounts(), heights: await heights(), transfers: 0 }];
+    const callsBefore = marks[0].calls;
     const blockBefore = (await cc.query.system.number()).toNumber();
     // Deposit on the source, payout on the destination, settlement on the source.
     const floor = stepFloor(source) + stepFloor(destination) + stepFloor(source);
@@ -180,10 +187,11 @@ try {
       parts.deposit.push(fixed('Deposit') - requested);
       parts.payout.push(fixed('Payout') - fixed('Deposit'));
       parts.settlement.push(fixed('Settlement') - fixed('Payout'));
+      if (i + 1 === half || i + 1 === SEQUENTIAL) marks.push({ calls: callCounts(), heights: await heights(), transfers: i + 1 });
     }
     const blocks = (await cc.query.system.number()).toNumber() - blockBefore;
     const calls = [LEDGER_CHAIN, ANVIL_CHAIN].map((chain, i) => delta(proxies[chain].counts(), callsBefore[i]));
-    const row = { direction, floor, n: SEQUENTIAL, blocks, calls };
+    const row = { direction, floor, n: SEQUENTIAL, blocks, calls, marks };
     for (const [name, values] of Object.entries({ total: totals, ...parts })) {
       const sorted = [...values].sort((a, b) => a - b);
       row[name] = { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) };
@@ -311,6 +319,13 @@ try {
       say(`  ${row.direction}, ${name}: ${sum} calls over ${row.blocks} blocks, ${(sum / row.n).toFixed(1)} per transfer ` +
         `(${(beyondIdle / row.n).toFixed(1)} beyond idle polling): ${methods}`);
     }
+    const halves = row.marks.slice(1).map((mark, k) => {
+      const from = row.marks[k];
+      const per = (i) => (total(delta(mark.calls[i], from.calls[i])) / (mark.transfers - from.transfers)).toFixed(1);
+      return `transfers ${from.transfers + 1}-${mark.transfers} (ledger #${from.heights[0]}-#${mark.heights[0]}, ` +
+        `anvil #${from.heights[1]}-#${mark.heights[1]}): ${per(0)} to the ledger, ${per(1)} to anvil`;
+    });
+    say(`  ${row.direction}, calls per transfer as the chains grow: ${halves.join('; ')}`);
   }
 } finally {
   await exchange.disconnect();

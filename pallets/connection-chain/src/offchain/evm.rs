@@ -184,7 +184,7 @@ pub struct EvmClient {
 	vault: [u8; 20],
 	confirmations: u64,
 	key: Option<ecdsa::Public>,
-	/// The chain id and gas price of the transactions signed in this run (read once, at the
+	/// The chain id and gas price of the transactions signed in this pass (read once, at the
 	/// first one).
 	signing: OnceCell<(u64, u128)>,
 }

@@ -56,8 +56,8 @@ use sp_runtime::{
 
 /// Prefix of every key the worker keeps in the node's persistent off-chain storage.
 pub const STORAGE_PREFIX: &[u8] = b"connection-chain/";
-/// Most linked blocks one run reads per chain; a longer backlog is caught up over later runs.
-pub const MAX_BLOCKS_PER_RUN: u64 = 16;
+/// Most linked blocks one pass reads per chain; a longer backlog is caught up over later passes.
+pub const MAX_BLOCKS_PER_PASS: u64 = 16;
 /// The vault's state is reported at every linked block whose number is a multiple of this.
 pub const VAULT_STATE_EVERY: u64 = 32;
 /// Connection-chain blocks after which a report not yet counted on chain is sent again.
@@ -71,7 +71,7 @@ pub const POLL_INTERVAL_MS: u64 = 250;
 pub const REBROADCAST_AFTER: u64 = 8;
 /// Longest back-off after failing calls to a chain's endpoint, in connection-chain blocks.
 pub const MAX_BACKOFF_BLOCKS: u64 = 64;
-/// Longest time one run may hold a chain's lock.
+/// Longest time one pass may hold a chain's lock.
 pub const LOCK_DEADLINE_MS: u64 = 60_000;
 
 /// The key of a chain's JSON-RPC endpoint (its value: the URL as UTF-8 bytes).
@@ -89,7 +89,7 @@ fn sent_record_key(id: InstructionId) -> Vec<u8> {
 }
 
 /// The value kept in `cell`, computed by `init` the first time it is asked for (a failure leaves
-/// the cell empty). The clients keep what every transaction of one run shares this way.
+/// the cell empty). The clients keep what every transaction of one pass shares this way.
 fn read_once<T: Clone>(
 	cell: &core::cell::OnceCell<T>,
 	init: impl FnOnce() -> Result<T, WorkerError>,
@@ -297,9 +297,13 @@ impl<T: Config> Pallet<T> {
 		let poll_until = block_time.min(started).saturating_add(T::WorkerPollWindow::get());
 		let mut reports = Reports::<T>::load(now);
 		reports.resend_stale();
+		// The chain state is this block's for the whole run: the chains and their open
+		// instructions are read once (the instructions at the first pass that works on them).
+		let mut chains: Vec<_> =
+			Chains::<T>::iter().map(|(chain_id, chain)| (chain_id, chain, None)).collect();
 		loop {
-			for (chain_id, chain) in Chains::<T>::iter() {
-				Self::pass_on_chain(chain_id, &chain, &mut reports, now);
+			for (chain_id, chain, open) in &mut chains {
+				Self::pass_on_chain(*chain_id, chain, open, &mut reports, now);
 			}
 			reports.save();
 			let next_pass =
@@ -312,10 +316,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// One pass on one chain, unless it has no endpoint, is backing off after failures, or
-	/// another run is on it.
+	/// another run is on it. `open` keeps the chain's open instructions between passes.
 	fn pass_on_chain(
 		chain_id: ChainId,
 		chain: &LinkedChain<BlockNumberFor<T>>,
+		open: &mut Option<Vec<(InstructionId, InstructionOf<T>)>>,
 		reports: &mut Reports<T>,
 		now: u64,
 	) {
@@ -335,15 +340,16 @@ impl<T: Config> Pallet<T> {
 		let mut lock =
 			StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(LOCK_DEADLINE_MS));
 		let Ok(_guard) = lock.try_lock() else { return };
+		let open = open.get_or_insert_with(|| Self::open_instructions(chain_id));
 		let endpoint = Endpoint { url };
 		let result = match chain.kind {
 			ChainKind::Evm => match evm::EvmClient::new(endpoint, chain) {
-				Some(client) => Self::work_on_chain(chain_id, &client, reports),
+				Some(client) => Self::work_on_chain(chain_id, &client, open, reports),
 				None => Err(WorkerError::Codec("the vault is not an EVM address")),
 			},
 			ChainKind::Substrate => {
 				match substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, chain) {
-					Some(client) => Self::work_on_chain(chain_id, &client, reports),
+					Some(client) => Self::work_on_chain(chain_id, &client, open, reports),
 					None => Err(WorkerError::Codec("the vault is not a Substrate account")),
 				}
 			}
@@ -374,9 +380,9 @@ impl<T: Config> Pallet<T> {
 	pub fn work_on_chain<C: LinkedChainClient>(
 		chain_id: ChainId,
 		client: &C,
+		open: &[(InstructionId, InstructionOf<T>)],
 		reports: &mut Reports<T>,
 	) -> Result<(), WorkerError> {
-		let open = Self::open_instructions(chain_id);
 		let head = client.final_head()?;
 
 		// Watch: the final blocks from the cursor on.
@@ -384,11 +390,11 @@ impl<T: Config> Pallet<T> {
 		let cursor_ref = StorageValueRef::persistent(&cursor_key);
 		// A node that never watched this chain starts at its final head.
 		let mut next = cursor_ref.get::<u64>().ok().flatten().unwrap_or(head.number);
-		let last = head.number.min(next.saturating_add(MAX_BLOCKS_PER_RUN - 1));
+		let last = head.number.min(next.saturating_add(MAX_BLOCKS_PER_PASS - 1));
 		while next <= last {
 			let scan = client.scan(next)?;
 			if reports.can_report() {
-				for observation in observations_from_scan(chain_id, &scan, &open) {
+				for observation in observations_from_scan(chain_id, &scan, open) {
 					reports.send(observation);
 				}
 			}
@@ -409,7 +415,7 @@ impl<T: Config> Pallet<T> {
 		}
 
 		if client.can_sign() {
-			Self::settle(chain_id, client, reports, &open)?;
+			Self::settle(chain_id, client, reports, open)?;
 		}
 		Ok(())
 	}
@@ -424,37 +430,35 @@ impl<T: Config> Pallet<T> {
 		open: &[(InstructionId, InstructionOf<T>)],
 	) -> Result<(), WorkerError> {
 		Self::forget_closed_records(chain_id, open);
+		let pending: Vec<_> = open
+			.iter()
+			.filter(|(_, instruction)| instruction.status == OutboundStatus::Pending)
+			.map(|(id, instruction)| {
+				let record_key = sent_record_key(*id);
+				let record =
+					StorageValueRef::persistent(&record_key).get::<SentRecord>().ok().flatten();
+				(*id, instruction, record_key, record)
+			})
+			.collect();
 		// Nothing to send or look up when every pending instruction's transaction was found
 		// in a block: the watcher reports the rest once that block is final.
-		let awaits_action = |(id, instruction): &&(InstructionId, InstructionOf<T>)| {
-			instruction.status == OutboundStatus::Pending
-				&& !StorageValueRef::persistent(&sent_record_key(*id))
-					.get::<SentRecord>()
-					.ok()
-					.flatten()
-					.is_some_and(|record| record.included)
-		};
-		if !open.iter().any(|entry| awaits_action(&entry)) {
+		if pending.iter().all(|(.., record)| record.as_ref().is_some_and(|record| record.included))
+		{
 			return Ok(());
 		}
 		let (free_nonce, newest) = client.vault_nonce()?;
 		// Sent first, looked up after: a payout waiting to be sent matters more than telling
 		// where an earlier one is.
 		let mut taken = Vec::new();
-		for (id, instruction) in open {
-			if instruction.status != OutboundStatus::Pending {
-				continue;
-			}
-			let record_key = sent_record_key(*id);
-			let record_ref = StorageValueRef::persistent(&record_key);
-			let record = record_ref.get::<SentRecord>().ok().flatten();
+		for (id, instruction, record_key, record) in pending {
 			if instruction.nonce < free_nonce {
 				// Taken: the watcher reports the outcome once the block is final.
 				if let Some(record) = record {
-					taken.push((*id, record_key, record));
+					taken.push((id, record_key, record));
 				}
 				continue;
 			}
+			let record_ref = StorageValueRef::persistent(&record_key);
 			let takes_nonce_only = instruction.cancel_requested;
 			let reusable = record.filter(|record| {
 				record.takes_nonce_only == takes_nonce_only
@@ -475,7 +479,7 @@ impl<T: Config> Pallet<T> {
 					// Recorded before it is sent: if the node stops in between, the next run
 					// sends this very transaction, never a second one.
 					record_ref.set(&record);
-					Self::remember_record(chain_id, *id);
+					Self::remember_record(chain_id, id);
 					record
 				}
 			};
@@ -486,7 +490,7 @@ impl<T: Config> Pallet<T> {
 				}
 				Err(SubmitError::CannotPayFees) => {
 					log::error!(target: LOG_TARGET, "linked chain {chain_id}: the vault cannot pay the fee of instruction {id}; top it up");
-					reports.send(Observation::VaultCannotPayFees { instruction: *id });
+					reports.send(Observation::VaultCannotPayFees { instruction: id });
 				}
 				Err(SubmitError::Rpc(error)) => return Err(WorkerError::Rpc(error)),
 			}

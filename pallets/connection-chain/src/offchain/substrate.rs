@@ -89,12 +89,12 @@ pub struct SubstrateClient<Codec> {
 	endpoint: Endpoint,
 	vault: [u8; 32],
 	key: Option<sr25519::Public>,
-	/// What every extrinsic signed in this run shares (read once, at the first one).
+	/// What every extrinsic signed in this pass shares (read once, at the first one).
 	signing: OnceCell<SigningContext>,
 	_codec: PhantomData<Codec>,
 }
 
-/// The parameters the vault's extrinsics of one run share: all but the nonce.
+/// The parameters the vault's extrinsics of one pass share: all but the nonce.
 #[derive(Clone)]
 struct SigningContext {
 	params: SubstrateTxParams,
@@ -125,7 +125,7 @@ impl<Codec: SubstrateRuntimeCodec> SubstrateClient<Codec> {
 		Some(Self { endpoint, vault, key, signing: OnceCell::new(), _codec: PhantomData })
 	}
 
-	/// The genesis hash, runtime versions and era of the extrinsics signed in this run.
+	/// The genesis hash, runtime versions and era of the extrinsics signed in this pass.
 	fn signing_context(&self) -> Result<SigningContext, WorkerError> {
 		let genesis_hash = self.block_at(0)?.hash;
 		let version = self.endpoint.call("state_getRuntimeVersion", "[]")?;

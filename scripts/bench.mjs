@@ -8,11 +8,12 @@
 // Usage: node scripts/bench.mjs [--sequential N] [--throughput M]   (defaults 50 each way, 1000)
 
 import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from '../tests/lib/network.mjs';
 import { u8aToHex } from '@polkadot/util';
 import { Exchange, LNK, depositMemo } from '../tests/lib/exchange.mjs';
-import { jsonRpc } from '../tests/lib/node-process.mjs';
+import { jsonRpc, waitFor } from '../tests/lib/node-process.mjs';
 
 const { values } = parseArgs({
   options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000' } },
@@ -53,6 +54,16 @@ async function countingProxy(port, target) {
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
+/** How many of `records` (optional transfer records) are in each state. */
+function countStates(records) {
+  const states = {};
+  for (const record of records) {
+    if (record.isNone) continue;
+    const state = record.unwrap().state.type;
+    states[state] = (states[state] ?? 0) + 1;
+  }
+  return states;
+}
 const total = (counts) => [...counts.values()].reduce((sum, n) => sum + n, 0);
 const delta = (after, before) => new Map([...after].map(([method, n]) => [method, n - (before.get(method) ?? 0)]));
 
@@ -71,7 +82,7 @@ async function profileBlocks(api, from, to, ids) {
       at.query.system.events(), at.query.timestamp.now(), at.query.system.blockWeight(), at.query.connectionChain.transfers.multi(ids),
     ]);
     const row = { number, time: now.toNumber(), requests: 0, reports: 0, others: 0, refTime: 0, length: 0,
-      byObservation: { deposit: 0, outbound: 0, other: 0 }, states: {} };
+      byObservation: { deposit: 0, outbound: 0, other: 0 } };
     for (const [index, extrinsic] of block.extrinsics.entries()) {
       const { section, method } = extrinsic.method;
       if (section === 'timestamp') continue;
@@ -89,11 +100,7 @@ async function profileBlocks(api, from, to, ids) {
       } else row.others++;
     }
     row.weightShare = Number(weight.normal.refTime.toBigInt()) / Number(normalLimit);
-    for (const record of records) {
-      if (record.isNone) continue;
-      const state = record.unwrap().state.type;
-      row.states[state] = (row.states[state] ?? 0) + 1;
-    }
+    row.states = countStates(records);
     blocks.push(row);
   }
   return blocks;
@@ -146,7 +153,7 @@ try {
   const idleBlocks = 10;
   const idleStart = [proxies[LEDGER_CHAIN].counts(), proxies[ANVIL_CHAIN].counts()];
   const idleFrom = (await cc.query.system.number()).toNumber();
-  await new Promise((resolve) => setTimeout(resolve, idleBlocks * ccBlock * 1000));
+  await sleep(idleBlocks * ccBlock * 1000);
   const idleTo = (await cc.query.system.number()).toNumber();
   const idlePerBlock = [LEDGER_CHAIN, ANVIL_CHAIN].map((chain, i) =>
     total(delta(proxies[chain].counts(), idleStart[i])) / Math.max(1, idleTo - idleFrom));
@@ -203,7 +210,6 @@ try {
   stopFinalized();
 
   // ---- Throughput: AT_ONCE transfers submitted at once, then as many plain transfers ----
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const { charlie, bob } = exchange;
   /** Signs `calls` from `signer` with consecutive nonces and sends them all at once. */
   async function sendAll(api, signer, calls) {
@@ -213,9 +219,8 @@ try {
     await Promise.all(signed.map((tx) => api.rpc.author.submitExtrinsic(tx)));
     return first + calls.length;
   }
-  const untilNonce = async (api, who, nonce) => {
-    while ((await api.query.system.account(who)).nonce.toNumber() < nonce) await sleep(200);
-  };
+  const untilNonce = (api, who, nonce) => waitFor(`${who}'s nonce ${nonce}`,
+    async () => (await api.query.system.account(who)).nonce.toNumber() >= nonce, { timeoutMs: 10 * 60_000, intervalMs: 200 });
 
   const firstId = (await cc.query.connectionChain.nextTransferId()).toNumber();
   const ids = [...Array(AT_ONCE).keys()].map((i) => firstId + i);
@@ -231,15 +236,10 @@ try {
   ]));
   await untilNonce(ledger, charlie.address, await sendAll(ledger, charlie, deposits));
   const deposited = Date.now();
-  let states = {};
-  for (;;) {
-    const records = await cc.query.connectionChain.transfers.multi(ids);
-    states = {};
-    for (const record of records) states[record.unwrap().state.type] = (states[record.unwrap().state.type] ?? 0) + 1;
-    if ((states.Completed ?? 0) + (states.Refunded ?? 0) === AT_ONCE) break;
-    if (Date.now() - throughputStart > 30 * 60_000) throw new Error(`not all ended in 30 min: ${JSON.stringify(states)}`);
-    await sleep(2000);
-  }
+  const states = await waitFor(`all ${AT_ONCE} transfers to end`, async () => {
+    const states = countStates(await cc.query.connectionChain.transfers.multi(ids));
+    return (states.Completed ?? 0) + (states.Refunded ?? 0) === AT_ONCE && states;
+  }, { timeoutMs: 30 * 60_000, intervalMs: 2000 });
   const crossSeconds = (Date.now() - throughputStart) / 1000;
   const throughputBlocks = await profileBlocks(cc, throughputFromBlock, (await cc.query.system.number()).toNumber(), ids);
 
@@ -255,7 +255,9 @@ try {
   const raws = ids.map((_, i) => wallet.sign(exchange.userEvm.address, 1n, new Uint8Array(), { nonce: anvilNonce + BigInt(i), gasPrice, chainId: 31337n }));
   await Promise.all(raws.map((raw) => jsonRpc(network.anvil.url, 'eth_sendRawTransaction', [u8aToHex(raw)])));
   const target = anvilNonce + BigInt(AT_ONCE);
-  while (BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [wallet.address, 'latest'])) < target) await sleep(200);
+  await waitFor(`anvil nonce ${target}`, async () =>
+    BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [wallet.address, 'latest'])) >= target,
+  { timeoutMs: 10 * 60_000, intervalMs: 200 });
   const anvilSeconds = (Date.now() - anvilStart) / 1000;
 
   // ---- Report ----

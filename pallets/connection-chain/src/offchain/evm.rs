@@ -327,43 +327,52 @@ impl LinkedChainClient for EvmClient {
 		Ok(SignedTx { hash, raw, valid_until: None })
 	}
 
-	fn submit(&self, tx: &SignedTx) -> Result<(), SubmitError> {
-		match self.endpoint.call("eth_sendRawTransaction", &format!("[\"{}\"]", hex(&tx.raw))) {
-			Ok(_) => Ok(()),
-			Err(RpcError::Refused { message, .. }) => {
-				let message = message.to_lowercase();
-				if message.contains("insufficient funds") {
-					Err(SubmitError::CannotPayFees)
-				} else if message.contains("already known")
-					|| message.contains("nonce too low")
-					|| message.contains("already imported")
-				{
-					// Sent before, or its nonce is taken: the watcher sees what became of it.
-					Ok(())
-				} else {
-					Err(SubmitError::Rpc(RpcError::Refused { code: 0, message }))
-				}
-			}
-			Err(error) => Err(SubmitError::Rpc(error)),
-		}
+	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>> {
+		let params: Vec<String> = txs.iter().map(|tx| format!("[\"{}\"]", hex(&tx.raw))).collect();
+		let answers = self.endpoint.call_each("eth_sendRawTransaction", &params);
+		answers.into_iter().map(submit_outcome).collect()
 	}
 
-	fn inclusion(&self, tx_hash: H256) -> Result<Option<LinkedTx>, WorkerError> {
-		let receipt = self
-			.endpoint
-			.call("eth_getTransactionReceipt", &format!("[\"{}\"]", hex(tx_hash.as_bytes())))?;
-		if receipt.is_null() {
-			return Ok(None);
-		}
-		let number = receipt.get("blockNumber").and_then(quantity);
-		let hash = receipt.get("blockHash").and_then(fixed_bytes);
-		Ok(match (number.and_then(|n| u64::try_from(n).ok()), hash) {
-			(Some(number), Some(hash)) => {
-				Some(LinkedTx { hash: tx_hash, block: LinkedBlock { number, hash: H256(hash) } })
-			}
-			_ => None,
-		})
+	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>> {
+		let params: Vec<String> =
+			tx_hashes.iter().map(|hash| format!("[\"{}\"]", hex(hash.as_bytes()))).collect();
+		let receipts = self.endpoint.call_each("eth_getTransactionReceipt", &params);
+		receipts
+			.into_iter()
+			.zip(tx_hashes)
+			.map(|(receipt, tx_hash)| Ok(inclusion_in(&receipt?, *tx_hash)))
+			.collect()
 	}
+}
+
+/// What the answer to `eth_sendRawTransaction` means for the vault's transaction.
+fn submit_outcome(answer: Result<Value, RpcError>) -> Result<(), SubmitError> {
+	match answer {
+		Ok(_) => Ok(()),
+		Err(RpcError::Refused { message, .. }) => {
+			let message = message.to_lowercase();
+			if message.contains("insufficient funds") {
+				Err(SubmitError::CannotPayFees)
+			} else if message.contains("already known")
+				|| message.contains("nonce too low")
+				|| message.contains("already imported")
+			{
+				// Sent before, or its nonce is taken: the watcher sees what became of it.
+				Ok(())
+			} else {
+				Err(SubmitError::Rpc(RpcError::Refused { code: 0, message }))
+			}
+		}
+		Err(error) => Err(SubmitError::Rpc(error)),
+	}
+}
+
+/// The block a transaction's receipt places it in; `None` for no receipt (not mined yet).
+fn inclusion_in(receipt: &Value, tx_hash: H256) -> Option<LinkedTx> {
+	let number = receipt.get("blockNumber").and_then(quantity)?;
+	let hash = receipt.get("blockHash").and_then(fixed_bytes)?;
+	let number = u64::try_from(number).ok()?;
+	Some(LinkedTx { hash: tx_hash, block: LinkedBlock { number, hash: H256(hash) } })
 }
 
 #[cfg(test)]

@@ -1,15 +1,21 @@
 //! A small JSON-RPC 2.0 client over the off-chain worker's HTTP API.
 //!
-//! Every call has a deadline, so an endpoint that hangs costs the worker at most
-//! [`CALL_DEADLINE_MS`] per call and never stalls the node. Request bodies are built byte for
-//! byte the same way each time (fixed `id`, fixed key order), so tests can expect them exactly.
+//! Every request has a deadline, so an endpoint that hangs costs the worker at most
+//! [`CALL_DEADLINE_MS`] per request and never stalls the node. Many calls of one method go as
+//! JSON-RPC batches: one round trip each instead of one per call. Request bodies are built byte
+//! for byte the same way each time (fixed `id`s, fixed key order), so tests can expect them
+//! exactly.
 
 use alloc::{format, string::String, vec::Vec};
 use serde_json::Value;
 use sp_runtime::offchain::{http, Duration};
 
-/// How long one call may take, from sending the request to reading the whole response.
+/// How long one request may take, from sending it to reading the whole response.
 pub const CALL_DEADLINE_MS: u64 = 5_000;
+
+/// The most calls in one batch. A batch of submissions is validated one by one by the node
+/// (about a millisecond each), so its answer comes well within [`CALL_DEADLINE_MS`].
+pub const MAX_BATCH_CALLS: usize = 100;
 
 /// Why a call gave no result.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -38,14 +44,45 @@ pub struct Endpoint {
 	pub url: String,
 }
 
+fn call_text(id: usize, method: &str, params: &str) -> String {
+	format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}","params":{params}}}"#)
+}
+
 /// The exact body of a call: `params` is the JSON text of the parameter array.
 pub fn request_body(method: &str, params: &str) -> String {
-	format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{method}","params":{params}}}"#)
+	call_text(1, method, params)
+}
+
+/// The exact body of a batch of calls of `method`, one per parameter array, with ids 0, 1, ….
+pub fn batch_body(method: &str, params: &[String]) -> String {
+	let calls: Vec<String> =
+		params.iter().enumerate().map(|(id, params)| call_text(id, method, params)).collect();
+	format!("[{}]", calls.join(","))
 }
 
 /// Reads the result out of a JSON-RPC response body.
 pub fn parse_response(body: &[u8]) -> Result<Value, RpcError> {
-	let mut response: Value = serde_json::from_slice(body).map_err(|_| RpcError::Malformed)?;
+	read_response(serde_json::from_slice(body).map_err(|_| RpcError::Malformed)?)
+}
+
+/// Reads the results of a batch of `count` calls out of its response body, in the calls' order
+/// (the endpoint may answer in any order; the ids tell which is which). `None` when the body is
+/// not a batch response: the endpoint refused the batch as a whole.
+pub fn parse_batch_response(body: &[u8], count: usize) -> Option<Vec<Result<Value, RpcError>>> {
+	let Ok(Value::Array(responses)) = serde_json::from_slice(body) else { return None };
+	// A call the endpoint did not answer has no result.
+	let mut results = alloc::vec![Err(RpcError::Malformed); count];
+	for response in responses {
+		let index =
+			response.get("id").and_then(Value::as_u64).and_then(|id| usize::try_from(id).ok());
+		if let Some(result) = index.and_then(|index| results.get_mut(index)) {
+			*result = read_response(response);
+		}
+	}
+	Some(results)
+}
+
+fn read_response(mut response: Value) -> Result<Value, RpcError> {
 	if let Some(error) = response.get("error") {
 		let mut message: String =
 			error.get("message").and_then(Value::as_str).unwrap_or_default().into();
@@ -64,7 +101,37 @@ pub fn parse_response(body: &[u8]) -> Result<Value, RpcError> {
 impl Endpoint {
 	/// Calls `method` with `params` (the JSON text of the parameter array).
 	pub fn call(&self, method: &str, params: &str) -> Result<Value, RpcError> {
-		let body = request_body(method, params);
+		parse_response(&self.post(&request_body(method, params))?)
+	}
+
+	/// Calls `method` once for each parameter array, in batches of at most [`MAX_BATCH_CALLS`];
+	/// one result per call, in the calls' order. A lone call goes on its own, and an endpoint
+	/// that refuses batches (a node started with `--rpc-disable-batch-requests` or a smaller
+	/// `--rpc-max-batch-request-len`) gets the calls one by one.
+	pub fn call_each(&self, method: &str, params: &[String]) -> Vec<Result<Value, RpcError>> {
+		let mut results = Vec::with_capacity(params.len());
+		for chunk in params.chunks(MAX_BATCH_CALLS) {
+			let batch = match chunk {
+				[_] => None,
+				_ => match self.post(&batch_body(method, chunk)) {
+					Ok(body) => parse_batch_response(&body, chunk.len()),
+					// Calls one by one would find the endpoint no more reachable.
+					Err(RpcError::Unreachable) => {
+						Some(alloc::vec![Err(RpcError::Unreachable); chunk.len()])
+					}
+					Err(_) => None,
+				},
+			};
+			match batch {
+				Some(batch) => results.extend(batch),
+				None => results.extend(chunk.iter().map(|params| self.call(method, params))),
+			}
+		}
+		results
+	}
+
+	/// Posts `body`; the response body if the endpoint answered 200 in time.
+	fn post(&self, body: &str) -> Result<Vec<u8>, RpcError> {
 		let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(CALL_DEADLINE_MS));
 		let pending = http::Request::post(&self.url, [body.as_bytes()])
 			.add_header("Content-Type", "application/json")
@@ -78,8 +145,7 @@ impl Endpoint {
 		if response.code != 200 {
 			return Err(RpcError::HttpStatus(response.code));
 		}
-		let body: Vec<u8> = response.body().collect();
-		parse_response(&body)
+		Ok(response.body().collect())
 	}
 }
 
@@ -152,6 +218,34 @@ mod tests {
 		);
 		assert_eq!(parse_response(b"<html>"), Err(RpcError::Malformed));
 		assert_eq!(parse_response(br#"{"jsonrpc":"2.0","id":1}"#), Err(RpcError::Malformed));
+	}
+
+	#[test]
+	fn batches_are_byte_exact_and_read_by_id_in_any_order() {
+		assert_eq!(
+			batch_body("eth_sendRawTransaction", &["[\"0x01\"]".into(), "[\"0x02\"]".into()]),
+			concat!(
+				r#"[{"jsonrpc":"2.0","id":0,"method":"eth_sendRawTransaction","params":["0x01"]},"#,
+				r#"{"jsonrpc":"2.0","id":1,"method":"eth_sendRawTransaction","params":["0x02"]}]"#
+			)
+		);
+		// Answered out of order, one refused, the third call not answered at all.
+		let body = concat!(
+			r#"[{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"already known"}},"#,
+			r#"{"jsonrpc":"2.0","id":0,"result":"0xaa"},{"jsonrpc":"2.0","id":7,"result":"0xbb"}]"#
+		);
+		assert_eq!(
+			parse_batch_response(body.as_bytes(), 3),
+			Some(vec![
+				Ok(Value::String("0xaa".into())),
+				Err(RpcError::Refused { code: -32000, message: "already known".into() }),
+				Err(RpcError::Malformed),
+			])
+		);
+		// A node that takes no batches answers with one error object.
+		let refused = br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32005,"message":"Batched requests are not supported by this server"}}"#;
+		assert_eq!(parse_batch_response(refused, 2), None);
+		assert_eq!(parse_batch_response(b"<html>", 2), None);
 	}
 
 	#[test]

@@ -201,10 +201,13 @@ pub trait LinkedChainClient {
 		transfer: Option<(LinkedAccount, LinkedAmount)>,
 		nonce: u64,
 	) -> Result<SignedTx, WorkerError>;
-	/// Submits a signed transaction. Submitting one the chain already knows is not an error.
-	fn submit(&self, tx: &SignedTx) -> Result<(), SubmitError>;
-	/// The block a transaction is in, if it is in one (final or not).
-	fn inclusion(&self, tx_hash: H256) -> Result<Option<LinkedTx>, WorkerError>;
+	/// Submits signed transactions (in JSON-RPC batches where the endpoint takes them); one
+	/// outcome per transaction, in their order. Submitting one the chain already knows is not
+	/// an error.
+	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>>;
+	/// The block each transaction is in, if it is in one (final or not); one answer per hash,
+	/// in their order.
+	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>>;
 }
 
 /// The observations a final block gives: its deposits, and the outcome of each open
@@ -450,6 +453,9 @@ impl<T: Config> Pallet<T> {
 		// Sent first, looked up after: a payout waiting to be sent matters more than telling
 		// where an earlier one is.
 		let mut taken = Vec::new();
+		let mut to_send = Vec::new();
+		// A signing failure stops the signing, not the sending of what is already signed.
+		let mut failure = None;
 		for (id, instruction, record_key, record) in pending {
 			if instruction.nonce < free_nonce {
 				// Taken: the watcher reports the outcome once the block is final.
@@ -458,7 +464,6 @@ impl<T: Config> Pallet<T> {
 				}
 				continue;
 			}
-			let record_ref = StorageValueRef::persistent(&record_key);
 			let takes_nonce_only = instruction.cancel_requested;
 			let reusable = record.filter(|record| {
 				record.takes_nonce_only == takes_nonce_only
@@ -473,37 +478,55 @@ impl<T: Config> Pallet<T> {
 				None => {
 					let transfer =
 						(!takes_nonce_only).then_some((instruction.recipient, instruction.amount));
-					let tx = client.sign(transfer, instruction.nonce)?;
+					let tx = match client.sign(transfer, instruction.nonce) {
+						Ok(tx) => tx,
+						Err(error) => {
+							failure = Some(error);
+							break;
+						}
+					};
 					let record =
 						SentRecord { tx, takes_nonce_only, broadcast_at: None, included: false };
 					// Recorded before it is sent: if the node stops in between, the next run
 					// sends this very transaction, never a second one.
-					record_ref.set(&record);
+					StorageValueRef::persistent(&record_key).set(&record);
 					Self::remember_record(chain_id, id);
 					record
 				}
 			};
-			match client.submit(&record.tx) {
+			to_send.push((id, instruction.nonce, record_key, record));
+		}
+		let txs: Vec<&SignedTx> = to_send.iter().map(|(.., record)| &record.tx).collect();
+		let outcomes = client.submit(&txs);
+		for ((id, nonce, record_key, record), outcome) in to_send.into_iter().zip(outcomes) {
+			match outcome {
 				Ok(()) => {
-					log::info!(target: LOG_TARGET, "linked chain {chain_id}: sent instruction {id} (nonce {}) as {:?}", instruction.nonce, record.tx.hash);
-					record_ref.set(&SentRecord { broadcast_at: Some(newest), ..record });
+					log::info!(target: LOG_TARGET, "linked chain {chain_id}: sent instruction {id} (nonce {nonce}) as {:?}", record.tx.hash);
+					StorageValueRef::persistent(&record_key)
+						.set(&SentRecord { broadcast_at: Some(newest), ..record });
 				}
 				Err(SubmitError::CannotPayFees) => {
 					log::error!(target: LOG_TARGET, "linked chain {chain_id}: the vault cannot pay the fee of instruction {id}; top it up");
 					reports.send(Observation::VaultCannotPayFees { instruction: id });
 				}
-				Err(SubmitError::Rpc(error)) => return Err(WorkerError::Rpc(error)),
+				Err(SubmitError::Rpc(error)) => {
+					failure.get_or_insert(WorkerError::Rpc(error));
+				}
 			}
+		}
+		if let Some(error) = failure {
+			return Err(error);
 		}
 		if !reports.can_report() {
 			return Ok(());
 		}
-		for (id, record_key, record) in taken {
-			// Looked up once: after that only the final block matters, and the watcher reads it.
-			if record.takes_nonce_only || record.included {
-				continue;
-			}
-			if let Some(tx) = client.inclusion(record.tx.hash)? {
+		// Looked up once: after that only the final block matters, and the watcher reads it.
+		taken.retain(|(.., record)| !record.takes_nonce_only && !record.included);
+		let hashes: Vec<H256> = taken.iter().map(|(.., record)| record.tx.hash).collect();
+		for ((id, record_key, record), inclusion) in
+			taken.into_iter().zip(client.inclusions(&hashes))
+		{
+			if let Some(tx) = inclusion? {
 				reports.send(Observation::OutboundIncluded { instruction: id, tx });
 				StorageValueRef::persistent(&record_key)
 					.set(&SentRecord { included: true, ..record });

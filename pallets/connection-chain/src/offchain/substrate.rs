@@ -17,7 +17,7 @@ use super::{
 	read_once, BlockScan, LinkedChainClient, SignedTx, SubmitError, WorkerError,
 };
 use crate::{crypto::VAULT_KEY_TYPE, types::*};
-use alloc::{format, vec::Vec};
+use alloc::{format, string::String, vec::Vec};
 use core::{cell::OnceCell, marker::PhantomData};
 use serde_json::Value;
 use sp_core::{sr25519, H256};
@@ -245,29 +245,35 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 		Ok(SignedTx { hash, raw, valid_until: Some(shared.valid_until) })
 	}
 
-	fn submit(&self, tx: &SignedTx) -> Result<(), SubmitError> {
-		let params = format!("[\"{}\"]", hex(&tx.raw));
-		match self.endpoint.call("author_submitExtrinsic", &params) {
-			Ok(_) => Ok(()),
-			Err(RpcError::Refused { code, message }) => {
-				let lower = message.to_lowercase();
-				if lower.contains("inability to pay some fees") {
-					Err(SubmitError::CannotPayFees)
-				} else if matches!(code, 1012..=1014) || lower.contains("outdated") {
-					// Banned as seen before, already in the pool, replaced by a transaction with
-					// the same nonce, or its nonce is taken: the watcher sees what became of it.
-					Ok(())
-				} else {
-					Err(SubmitError::Rpc(RpcError::Refused { code, message }))
-				}
-			}
-			Err(error) => Err(SubmitError::Rpc(error)),
-		}
+	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>> {
+		let params: Vec<String> = txs.iter().map(|tx| format!("[\"{}\"]", hex(&tx.raw))).collect();
+		let answers = self.endpoint.call_each("author_submitExtrinsic", &params);
+		answers.into_iter().map(submit_outcome).collect()
 	}
 
-	fn inclusion(&self, _tx_hash: H256) -> Result<Option<LinkedTx>, WorkerError> {
+	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>> {
 		// GRANDPA finalizes within a few blocks: the final outcome follows the inclusion so
 		// closely that the worker reports it alone.
-		Ok(None)
+		tx_hashes.iter().map(|_| Ok(None)).collect()
+	}
+}
+
+/// What the answer to `author_submitExtrinsic` means for the vault's transaction.
+fn submit_outcome(answer: Result<Value, RpcError>) -> Result<(), SubmitError> {
+	match answer {
+		Ok(_) => Ok(()),
+		Err(RpcError::Refused { code, message }) => {
+			let lower = message.to_lowercase();
+			if lower.contains("inability to pay some fees") {
+				Err(SubmitError::CannotPayFees)
+			} else if matches!(code, 1012..=1014) || lower.contains("outdated") {
+				// Banned as seen before, already in the pool, replaced by a transaction with
+				// the same nonce, or its nonce is taken: the watcher sees what became of it.
+				Ok(())
+			} else {
+				Err(SubmitError::Rpc(RpcError::Refused { code, message }))
+			}
+		}
+		Err(error) => Err(SubmitError::Rpc(error)),
 	}
 }

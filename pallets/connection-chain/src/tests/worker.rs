@@ -7,7 +7,7 @@ use crate::{
 	offchain::{
 		endpoint_key,
 		evm::{address_of, LegacyTransaction, TAKER_PRICE_FACTOR, TRANSFER_GAS},
-		json_rpc::{hex, request_body},
+		json_rpc::{batch_body, hex, request_body},
 		observations_from_scan, BlockScan, VaultTx,
 	},
 	Chains,
@@ -72,17 +72,33 @@ fn world() -> World {
 }
 
 impl World {
-	/// The next request must be `method` with `params`; the endpoint answers `body`.
-	fn expect_raw(&self, method: &str, params: &str, body: &str) {
+	/// The next request must be `request`; the endpoint answers `response`.
+	fn expect_request(&self, request: String, response: &str) {
 		self.http.write().expect_request(PendingRequest {
 			method: "POST".into(),
 			uri: URL.into(),
 			headers: vec![("Content-Type".into(), "application/json".into())],
-			body: request_body(method, params).into_bytes(),
-			response: Some(body.as_bytes().to_vec()),
+			body: request.into_bytes(),
+			response: Some(response.as_bytes().to_vec()),
 			sent: true,
 			..Default::default()
 		});
+	}
+
+	/// The next request must be `method` with `params`; the endpoint answers `body`.
+	fn expect_raw(&self, method: &str, params: &str, body: &str) {
+		self.expect_request(request_body(method, params), body);
+	}
+
+	/// The next request must be a batch of `method` calls, one per parameter array; the
+	/// endpoint answers each call with its `answers` member (`"result":…` or `"error":{…}`).
+	fn expect_batch(&self, method: &str, params: &[String], answers: &[&str]) {
+		let responses: Vec<String> = answers
+			.iter()
+			.enumerate()
+			.map(|(id, answer)| format!(r#"{{"jsonrpc":"2.0","id":{id},{answer}}}"#))
+			.collect();
+		self.expect_request(batch_body(method, params), &format!("[{}]", responses.join(",")));
 	}
 
 	/// The next request must be `method` with `params`; the endpoint returns `result`.
@@ -180,7 +196,7 @@ impl World {
 		self.expect(
 			"eth_getTransactionReceipt",
 			&format!("[\"{}\"]", hex(&tx_hash)),
-			&format!(r#"{{"blockNumber":"0x{number:x}","blockHash":"{}"}}"#, block_hash(number)),
+			&receipt_in(number),
 		);
 	}
 
@@ -280,6 +296,17 @@ impl World {
 				.collect()
 		})
 	}
+}
+
+/// The receipt fields the worker reads of a transaction mined in block `number`.
+fn receipt_in(number: u64) -> String {
+	format!(r#"{{"blockNumber":"0x{number:x}","blockHash":"{}"}}"#, block_hash(number))
+}
+
+/// The parameter array of each raw transaction's `eth_sendRawTransaction`, or of each hash's
+/// receipt lookup.
+fn hex_params(items: &[&[u8]]) -> Vec<String> {
+	items.iter().map(|item| format!("[\"{}\"]", hex(item))).collect()
 }
 
 /// A transaction of a mocked EVM block, with what its receipt says.
@@ -386,6 +413,70 @@ fn a_payout_is_signed_once_with_its_nonce_and_only_ever_resent_as_the_same_bytes
 	assert!(world.reports().is_empty());
 	// Its one instruction is still open: the outcome comes from the watcher.
 	world.ext.execute_with(|| assert_eq!(instruction(payout).status, OutboundStatus::Pending));
+}
+
+#[test]
+fn vault_transactions_go_out_in_one_batch_each_answer_counts_alone_and_a_node_without_batches_gets_them_one_by_one(
+) {
+	let mut world = world();
+	let vault_key = world.vault_key;
+	let (payouts, raws): (Vec<InstructionId>, Vec<Vec<u8>>) = world.ext.execute_with(|| {
+		with_operator();
+		[("a", 0, 1), ("b", 1, 2), ("c", 2, 3)]
+			.into_iter()
+			.map(|(reference, nonce, deposit_tx)| {
+				let id = request(SUB_TO_EVM, 1_000, reference);
+				deposit(id, 1_000, deposit_tx);
+				let payout = instruction_of(id, StepKind::Payout);
+				assert_eq!(instruction(payout).nonce, nonce);
+				(payout, vault_tx(&vault_key, nonce, RECIPIENT_EVM, 1_960))
+			})
+			.unzip()
+	});
+	let raws: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+	world.set_cursor(100);
+
+	// One request carries the three payouts. The node took the first, knew the second
+	// already, and the vault cannot pay the third one's fee.
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 0);
+	world.expect_signing();
+	world.expect_batch(
+		"eth_sendRawTransaction",
+		&hex_params(&raws),
+		&[
+			r#""result":"0x01""#,
+			r#""error":{"code":-32000,"message":"already known"}"#,
+			r#""error":{"code":-32000,"message":"insufficient funds for gas * price + value"}"#,
+		],
+	);
+	world.run(2);
+	assert_eq!(world.reports(), vec![Observation::VaultCannotPayFees { instruction: payouts[2] }]);
+
+	// At the same height, only the one the node did not take goes out again (alone: a plain
+	// call).
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 0);
+	world.expect_send(raws[2]);
+	world.run(3);
+
+	// Eight linked blocks later none is mined: all three go again, the very same bytes. This
+	// node refuses batches, so they go one by one.
+	world.expect_head(20);
+	world.expect_vault_nonce(20, 0);
+	world.expect_request(
+		batch_body("eth_sendRawTransaction", &hex_params(&raws)),
+		r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32005,"message":"Batched requests are not supported by this server"}}"#,
+	);
+	for raw in &raws {
+		world.expect_send(raw);
+	}
+	world.run(4);
+	world.ext.execute_with(|| {
+		for payout in &payouts {
+			assert_eq!(instruction(*payout).status, OutboundStatus::Pending);
+		}
+	});
 }
 
 #[test]
@@ -543,8 +634,11 @@ fn deposits_of_a_wrong_amount_or_naming_no_transfer_are_sent_back_by_the_worker(
 	world.expect_block(11, &[]);
 	world.expect_vault_nonce(13, 0);
 	world.expect_signing();
-	world.expect_send(&raws[0]);
-	world.expect_send(&raws[1]);
+	world.expect_batch(
+		"eth_sendRawTransaction",
+		&hex_params(&[&raws[0], &raws[1]]),
+		&[r#""result":"0x01""#; 2],
+	);
 	world.run(3);
 
 	// Both are mined in block 12. Once it is final, the watcher reports them final (and the
@@ -559,8 +653,12 @@ fn deposits_of_a_wrong_amount_or_naming_no_transfer_are_sent_back_by_the_worker(
 	);
 	world.expect_vault_nonce(14, 2);
 	let hashes = raws.clone().map(|raw| sp_io::hashing::keccak_256(&raw));
-	world.expect_receipt(hashes[0], 12);
-	world.expect_receipt(hashes[1], 12);
+	let receipt = format!(r#""result":{}"#, receipt_in(12));
+	world.expect_batch(
+		"eth_getTransactionReceipt",
+		&hex_params(&[&hashes[0], &hashes[1]]),
+		&[&receipt, &receipt],
+	);
 	world.run(4);
 	assert_eq!(world.reports().len(), 4);
 	assert_eq!(

@@ -5,7 +5,8 @@
 // proxy between the node and each linked chain. (How many requests and reports fit in a block:
 // runtime/tests/block_capacity.rs.)
 //
-// Usage: node scripts/bench.mjs [--sequential N] [--throughput M]   (defaults 50 each way, 1000)
+// Usage: node scripts/bench.mjs [--sequential N] [--throughput M[,M2…]]
+//   (defaults: 50 each way; 1,000 and then 3,000 at once)
 
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,10 +17,11 @@ import { Exchange, LNK, depositMemo } from '../tests/lib/exchange.mjs';
 import { jsonRpc, waitFor } from '../tests/lib/node-process.mjs';
 
 const { values } = parseArgs({
-  options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000' } },
+  options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000,3000' } },
 });
 const SEQUENTIAL = Number(values.sequential);
-const AT_ONCE = Number(values.throughput);
+// Each count is a separate run of transfers submitted at once.
+const AT_ONCE_COUNTS = values.throughput.split(',').map(Number);
 const ANVIL_BLOCK_SECONDS = 1; // anvil's --block-time in tests/lib/node-process.mjs
 
 const say = (text) => console.log(text);
@@ -27,18 +29,23 @@ const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q *
 const seconds = (ms) => (ms / 1000).toFixed(1);
 
 /**
- * A JSON-RPC proxy on `port` that forwards every request to `target()` and counts them by
- * method. Resolves with { url, counts(), close() }.
+ * A JSON-RPC proxy on `port` that forwards every request to `target()` and counts the calls by
+ * method (each call of a batch counts; the batches themselves are counted as `(batches)`).
+ * Resolves with { url, counts(), close() }.
  */
 async function countingProxy(port, target) {
   const calls = new Map();
+  const count = (method) => calls.set(method, (calls.get(method) ?? 0) + 1);
   const server = createServer(async (request, response) => {
     const chunks = [];
     for await (const chunk of request) chunks.push(chunk);
     const body = Buffer.concat(chunks);
     try {
-      const method = JSON.parse(body).method;
-      calls.set(method, (calls.get(method) ?? 0) + 1);
+      const payload = JSON.parse(body);
+      if (Array.isArray(payload)) {
+        count(BATCHES);
+        for (const call of payload) count(call.method);
+      } else count(payload.method);
       const answer = await fetch(target(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
       response.writeHead(answer.status, { 'Content-Type': 'application/json' });
       response.end(Buffer.from(await answer.arrayBuffer()));
@@ -64,7 +71,9 @@ function countStates(records) {
   }
   return states;
 }
-const total = (counts) => [...counts.values()].reduce((sum, n) => sum + n, 0);
+const BATCHES = '(batches)';
+/** The calls in `counts` (batches are not calls). */
+const total = (counts) => [...counts].reduce((sum, [method, n]) => sum + (method === BATCHES ? 0 : n), 0);
 const delta = (after, before) => new Map([...after].map(([method, n]) => [method, n - (before.get(method) ?? 0)]));
 
 /**
@@ -104,6 +113,39 @@ async function profileBlocks(api, from, to, ids) {
     blocks.push(row);
   }
   return blocks;
+}
+
+/** Prints one throughput run: rates against the plain transfers, its blocks, cost per transfer. */
+function reportThroughput({ count, states, blocks, crossSeconds, ledgerSeconds, anvilSeconds, requestSeconds, depositSeconds }) {
+  const crossRate = count / crossSeconds;
+  const slower = Math.min(count / ledgerSeconds, count / anvilSeconds);
+  say('');
+  say(`Throughput, ${count} transfers submitted at once (ledger → anvil): all ended in ${crossSeconds.toFixed(1)} s ` +
+    `(requests in ${requestSeconds.toFixed(1)} s, deposits in ${depositSeconds.toFixed(1)} s): ` +
+    `${crossRate.toFixed(2)} per second; ${JSON.stringify(states)}`);
+  say(`  plain transfers, ${count} at once: linked ledger ${ledgerSeconds.toFixed(1)} s (${(count / ledgerSeconds).toFixed(1)}/s), ` +
+    `anvil ${anvilSeconds.toFixed(1)} s (${(count / anvilSeconds).toFixed(1)}/s); cross-chain / slower = ${(crossRate / slower).toFixed(3)}`);
+
+  say(`Connection-chain blocks of the ${count} transfers (the profile: what each block carried, and where the transfers were after it):`);
+  say('  block     time  requests  reports (deposit/outbound/other)  weight  length  transfers by state');
+  const t0 = blocks[0]?.time ?? 0;
+  for (const block of blocks) {
+    say(`  #${String(block.number).padEnd(6)} ${seconds(block.time - t0).padStart(6)}  ${String(block.requests).padStart(8)}  ` +
+      `${String(block.reports).padStart(7)} (${block.byObservation.deposit}/${block.byObservation.outbound}/${block.byObservation.other})`.padEnd(34) +
+      `  ${(block.weightShare * 100).toFixed(0).padStart(5)}%  ${(block.length / 1024).toFixed(0).padStart(4)} K  ${JSON.stringify(block.states)}`);
+  }
+  const firstDone = blocks.find((block) => block.states.Completed);
+  const lastDone = blocks.find((block) => block.states.Completed === count);
+  if (firstDone && lastDone && lastDone !== firstDone) {
+    say(`Completing rate: from the first completion (block #${firstDone.number}, ${seconds(firstDone.time - t0)} s, ${firstDone.states.Completed} completed) ` +
+      `to the last (#${lastDone.number}, ${seconds(lastDone.time - t0)} s): ` +
+      `${((count - firstDone.states.Completed) / ((lastDone.time - firstDone.time) / 1000)).toFixed(1)} per second`);
+  }
+  const perTransfer = (key) => blocks.reduce((acc, block) => acc + block[key], 0) / count;
+  say(`Cost per completed transfer: ${(perTransfer('requests') + perTransfer('reports') + perTransfer('others')).toFixed(2)} connection-chain extrinsics ` +
+    `(${perTransfer('requests').toFixed(2)} requests, ${perTransfer('reports').toFixed(2)} reports, ${perTransfer('others').toFixed(2)} other), ` +
+    `${(perTransfer('refTime') / 1e9).toFixed(2)} ms of weight, ${perTransfer('length').toFixed(0)} bytes ` +
+    `(over ${blocks.length} blocks, inherents excluded)`);
 }
 
 let network;
@@ -209,7 +251,7 @@ try {
   stopNewHeads();
   stopFinalized();
 
-  // ---- Throughput: AT_ONCE transfers submitted at once, then as many plain transfers ----
+  // ---- Throughput: `count` transfers submitted at once, then as many plain transfers ----
   const { charlie, bob } = exchange;
   /** Signs `calls` from `signer` with consecutive nonces and sends them all at once. */
   async function sendAll(api, signer, calls) {
@@ -222,43 +264,51 @@ try {
   const untilNonce = (api, who, nonce) => waitFor(`${who}'s nonce ${nonce}`,
     async () => (await api.query.system.account(who)).nonce.toNumber() >= nonce, { timeoutMs: 10 * 60_000, intervalMs: 200 });
 
-  const firstId = (await cc.query.connectionChain.nextTransferId()).toNumber();
-  const ids = [...Array(AT_ONCE).keys()].map((i) => firstId + i);
-  const throughputFromBlock = (await cc.query.system.number()).toNumber() + 1;
-  const throughputStart = Date.now();
-  const requests = ids.map((_, i) => cc.tx.connectionChain.requestTransfer(
-    exchange.ledgerToAnvil, 2n * LNK, u8aToHex(charlie.publicKey), exchange.userEvm.address, 0, `bench-at-once-${i}`));
-  await untilNonce(cc, charlie.address, await sendAll(cc, charlie, requests));
-  const requested = Date.now();
-  const deposits = ids.map((id) => ledger.tx.utility.batchAll([
-    ledger.tx.balances.transferKeepAlive(exchange.substrateVault.address, 2n * LNK),
-    ledger.tx.system.remark(u8aToHex(depositMemo({ transfer: id }))),
-  ]));
-  await untilNonce(ledger, charlie.address, await sendAll(ledger, charlie, deposits));
-  const deposited = Date.now();
-  const states = await waitFor(`all ${AT_ONCE} transfers to end`, async () => {
-    const states = countStates(await cc.query.connectionChain.transfers.multi(ids));
-    return (states.Completed ?? 0) + (states.Refunded ?? 0) === AT_ONCE && states;
-  }, { timeoutMs: 30 * 60_000, intervalMs: 2000 });
-  const crossSeconds = (Date.now() - throughputStart) / 1000;
-  const throughputBlocks = await profileBlocks(cc, throughputFromBlock, (await cc.query.system.number()).toNumber(), ids);
+  async function throughput(count) {
+    const firstId = (await cc.query.connectionChain.nextTransferId()).toNumber();
+    const ids = [...Array(count).keys()].map((i) => firstId + i);
+    const fromBlock = (await cc.query.system.number()).toNumber() + 1;
+    const start = Date.now();
+    const requests = ids.map((_, i) => cc.tx.connectionChain.requestTransfer(
+      exchange.ledgerToAnvil, 2n * LNK, u8aToHex(charlie.publicKey), exchange.userEvm.address, 0, `bench-at-once-${count}-${i}`));
+    await untilNonce(cc, charlie.address, await sendAll(cc, charlie, requests));
+    const requested = Date.now();
+    const deposits = ids.map((id) => ledger.tx.utility.batchAll([
+      ledger.tx.balances.transferKeepAlive(exchange.substrateVault.address, 2n * LNK),
+      ledger.tx.system.remark(u8aToHex(depositMemo({ transfer: id }))),
+    ]));
+    await untilNonce(ledger, charlie.address, await sendAll(ledger, charlie, deposits));
+    const deposited = Date.now();
+    const states = await waitFor(`all ${count} transfers to end`, async () => {
+      const states = countStates(await cc.query.connectionChain.transfers.multi(ids));
+      return (states.Completed ?? 0) + (states.Refunded ?? 0) === count && states;
+    }, { timeoutMs: 30 * 60_000, intervalMs: 2000 });
+    const crossSeconds = (Date.now() - start) / 1000;
+    const blocks = await profileBlocks(cc, fromBlock, (await cc.query.system.number()).toNumber(), ids);
 
-  // Plain transfers on each linked chain, submitted the same way.
-  const ledgerStart = Date.now();
-  const plain = ids.map(() => ledger.tx.balances.transferKeepAlive(exchange.alice.address, LNK));
-  await untilNonce(ledger, bob.address, await sendAll(ledger, bob, plain));
-  const ledgerSeconds = (Date.now() - ledgerStart) / 1000;
-  const wallet = exchange.operatorEvm;
-  const anvilStart = Date.now();
-  const anvilNonce = BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [wallet.address, 'pending']));
-  const gasPrice = 2n * BigInt(await jsonRpc(network.anvil.url, 'eth_gasPrice'));
-  const raws = ids.map((_, i) => wallet.sign(exchange.userEvm.address, 1n, new Uint8Array(), { nonce: anvilNonce + BigInt(i), gasPrice, chainId: 31337n }));
-  await Promise.all(raws.map((raw) => jsonRpc(network.anvil.url, 'eth_sendRawTransaction', [u8aToHex(raw)])));
-  const target = anvilNonce + BigInt(AT_ONCE);
-  await waitFor(`anvil nonce ${target}`, async () =>
-    BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [wallet.address, 'latest'])) >= target,
-  { timeoutMs: 10 * 60_000, intervalMs: 200 });
-  const anvilSeconds = (Date.now() - anvilStart) / 1000;
+    // Plain transfers on each linked chain, submitted the same way.
+    const ledgerStart = Date.now();
+    const plain = ids.map(() => ledger.tx.balances.transferKeepAlive(exchange.alice.address, LNK));
+    await untilNonce(ledger, bob.address, await sendAll(ledger, bob, plain));
+    const ledgerSeconds = (Date.now() - ledgerStart) / 1000;
+    const wallet = exchange.operatorEvm;
+    const anvilStart = Date.now();
+    const anvilNonce = BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [wallet.address, 'pending']));
+    const gasPrice = 2n * BigInt(await jsonRpc(network.anvil.url, 'eth_gasPrice'));
+    const raws = ids.map((_, i) => wallet.sign(exchange.userEvm.address, 1n, new Uint8Array(), { nonce: anvilNonce + BigInt(i), gasPrice, chainId: 31337n }));
+    await Promise.all(raws.map((raw) => jsonRpc(network.anvil.url, 'eth_sendRawTransaction', [u8aToHex(raw)])));
+    const target = anvilNonce + BigInt(count);
+    await waitFor(`anvil nonce ${target}`, async () =>
+      BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [wallet.address, 'latest'])) >= target,
+    { timeoutMs: 10 * 60_000, intervalMs: 200 });
+    const anvilSeconds = (Date.now() - anvilStart) / 1000;
+    return {
+      count, states, blocks, crossSeconds, ledgerSeconds, anvilSeconds,
+      requestSeconds: (requested - start) / 1000, depositSeconds: (deposited - requested) / 1000,
+    };
+  }
+  const throughputRows = [];
+  for (const count of AT_ONCE_COUNTS) throughputRows.push(await throughput(count));
 
   // ---- Report ----
   say('');
@@ -277,39 +327,7 @@ try {
   say(`  linked ledger: a block is final ${seconds(quantile(lags, 0.5))} s (median; p95 ${seconds(quantile(lags, 0.95))} s) ` +
     `after this client saw it imported (GRANDPA; ${lags.length} blocks)`);
 
-  say('');
-  const rate = (n, s) => n / s;
-  const crossRate = rate(AT_ONCE, crossSeconds);
-  const slower = Math.min(rate(AT_ONCE, ledgerSeconds), rate(AT_ONCE, anvilSeconds));
-  say(`Throughput, ${AT_ONCE} transfers submitted at once (ledger → anvil): all ended in ${crossSeconds.toFixed(1)} s ` +
-    `(requests in ${((requested - throughputStart) / 1000).toFixed(1)} s, deposits in ${((deposited - requested) / 1000).toFixed(1)} s): ` +
-    `${crossRate.toFixed(2)} per second; ${JSON.stringify(states)}`);
-  say(`  plain transfers, ${AT_ONCE} at once: linked ledger ${ledgerSeconds.toFixed(1)} s (${rate(AT_ONCE, ledgerSeconds).toFixed(1)}/s), ` +
-    `anvil ${anvilSeconds.toFixed(1)} s (${rate(AT_ONCE, anvilSeconds).toFixed(1)}/s); cross-chain / slower = ${(crossRate / slower).toFixed(3)}`);
-
-  say('');
-  say(`Connection-chain blocks of the ${AT_ONCE} transfers (the profile: what each block carried, and where the transfers were after it):`);
-  say('  block     time  requests  reports (deposit/outbound/other)  weight  length  transfers by state');
-  const t0 = throughputBlocks[0]?.time ?? 0;
-  for (const block of throughputBlocks) {
-    say(`  #${String(block.number).padEnd(6)} ${seconds(block.time - t0).padStart(6)}  ${String(block.requests).padStart(8)}  ` +
-      `${String(block.reports).padStart(7)} (${block.byObservation.deposit}/${block.byObservation.outbound}/${block.byObservation.other})`.padEnd(34) +
-      `  ${(block.weightShare * 100).toFixed(0).padStart(5)}%  ${(block.length / 1024).toFixed(0).padStart(4)} K  ${JSON.stringify(block.states)}`);
-  }
-  const firstDone = throughputBlocks.find((block) => block.states.Completed);
-  const lastDone = throughputBlocks.find((block) => block.states.Completed === AT_ONCE);
-  if (firstDone && lastDone && lastDone !== firstDone) {
-    say(`Completing rate: from the first completion (block #${firstDone.number}, ${seconds(firstDone.time - t0)} s, ${firstDone.states.Completed} completed) ` +
-      `to the last (#${lastDone.number}, ${seconds(lastDone.time - t0)} s): ` +
-      `${((AT_ONCE - firstDone.states.Completed) / ((lastDone.time - firstDone.time) / 1000)).toFixed(1)} per second`);
-  }
-  const sum = (key) => throughputBlocks.reduce((acc, block) => acc + block[key], 0);
-  const ended = AT_ONCE;
-  say(`Cost per completed transfer: ${((sum('requests') + sum('reports') + sum('others')) / ended).toFixed(2)} connection-chain extrinsics ` +
-    `(${(sum('requests') / ended).toFixed(2)} requests, ${(sum('reports') / ended).toFixed(2)} reports, ${(sum('others') / ended).toFixed(2)} other), ` +
-    `${(sum('refTime') / ended / 1e9).toFixed(2)} ms of weight, ${(sum('length') / ended).toFixed(0)} bytes ` +
-    `(over ${throughputBlocks.length} blocks, inherents excluded)`);
-
+  for (const row of throughputRows) reportThroughput(row);
   say('');
   say(`JSON-RPC calls by the workers (idle: ${idlePerBlock[0].toFixed(1)} to the ledger and ${idlePerBlock[1].toFixed(1)} ` +
     'to anvil per connection-chain block):');

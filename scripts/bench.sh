@@ -6,8 +6,8 @@
 #      p95 against the floor of the chains' block times and confirmations, split by step),
 #      throughput of transfers submitted at once against plain transfers on both linked chains,
 #      and the workers' JSON-RPC calls per transfer.
-# Extra arguments go to scripts/bench.mjs, e.g. `--sequential 10 --throughput 200` (defaults
-# 50 each way and 1,000).
+# Extra arguments go to scripts/bench.mjs, e.g. `--sequential 10 --throughput 200,500`
+# (defaults: 50 each way; 1,000 and then 3,000 at once).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cd "$CC_ROOT"

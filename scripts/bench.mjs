@@ -8,13 +8,13 @@
 // Usage: node scripts/bench.mjs [--sequential N] [--throughput M[,M2…]]
 //   (defaults: 50 each way; 1,000 and then 3,000 at once)
 
-import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from '../tests/lib/network.mjs';
 import { u8aToHex } from '@polkadot/util';
 import { Exchange, LNK, depositMemo } from '../tests/lib/exchange.mjs';
 import { jsonRpc, waitFor } from '../tests/lib/node-process.mjs';
+import { BATCHES, countingProxy } from '../tests/lib/rpc-proxy.mjs';
 
 const { values } = parseArgs({
   options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000,3000' } },
@@ -28,39 +28,6 @@ const say = (text) => console.log(text);
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 const seconds = (ms) => (ms / 1000).toFixed(1);
 
-/**
- * A JSON-RPC proxy on `port` that forwards every request to `target()` and counts the calls by
- * method (each call of a batch counts; the batches themselves are counted as `(batches)`).
- * Resolves with { url, counts(), close() }.
- */
-async function countingProxy(port, target) {
-  const calls = new Map();
-  const count = (method) => calls.set(method, (calls.get(method) ?? 0) + 1);
-  const server = createServer(async (request, response) => {
-    const chunks = [];
-    for await (const chunk of request) chunks.push(chunk);
-    const body = Buffer.concat(chunks);
-    try {
-      const payload = JSON.parse(body);
-      if (Array.isArray(payload)) {
-        count(BATCHES);
-        for (const call of payload) count(call.method);
-      } else count(payload.method);
-      const answer = await fetch(target(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
-      response.writeHead(answer.status, { 'Content-Type': 'application/json' });
-      response.end(Buffer.from(await answer.arrayBuffer()));
-    } catch {
-      response.writeHead(502);
-      response.end();
-    }
-  });
-  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    counts: () => new Map(calls),
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 /** How many of `records` (optional transfer records) are in each state. */
 function countStates(records) {
   const states = {};
@@ -71,7 +38,6 @@ function countStates(records) {
   }
   return states;
 }
-const BATCHES = '(batches)';
 /** The calls in `counts` (batches are not calls). */
 const total = (counts) => [...counts].reduce((sum, [method, n]) => sum + (method === BATCHES ? 0 : n), 0);
 const delta = (after, before) => new Map([...after].map(([method, n]) => [method, n - (before.get(method) ?? 0)]));

@@ -1,15 +1,17 @@
 // End to end on the three real chains (anvil, the linked ledger, the connection chain --dev),
 // driven with @polkadot/api and Ethereum JSON-RPC: exchanges each way, a failing payout, an
-// expiry, and bad input. After every test, every transfer is in a terminal state and each
-// vault's balance equals the pallet's ledger.
+// expiry, bad input, and payouts due together. After every test, every transfer is in a
+// terminal state and each vault's balance equals the pallet's ledger.
 
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { u8aToHex } from '@polkadot/util';
+import { keccakAsHex } from '@polkadot/util-crypto';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from './lib/network.mjs';
 import { ETH, Exchange, LNK, assertSettled, depositMemo } from './lib/exchange.mjs';
 import { ethBalance } from './lib/evm.mjs';
 import { jsonRpc, waitFor } from './lib/node-process.mjs';
+import { countingProxy } from './lib/rpc-proxy.mjs';
 import { submit } from './lib/tx.mjs';
 
 /** The kinds and results of a trail, e.g. ['Request:Succeeded', 'Deposit:Succeeded']. */
@@ -18,9 +20,16 @@ const steps = (record) => record.trail.map((step) => `${step.kind.type}:${step.r
 describe('exchanges on the three real chains', () => {
   let network;
   let exchange;
+  // Between the connection node's workers and anvil: test 9 sees what went out together.
+  let anvilProxy;
 
   before(async () => {
-    network = await startNetwork({ name: 'e2e', base: 21000 });
+    anvilProxy = await countingProxy(21060, () => network.anvil.url);
+    network = await startNetwork({
+      name: 'e2e',
+      base: 21000,
+      linkedEndpoint: (_, chain, url) => (chain === ANVIL_CHAIN ? anvilProxy.url : url),
+    });
     exchange = await Exchange.connect(network);
     await exchange.setUp();
   });
@@ -30,6 +39,7 @@ describe('exchanges on the three real chains', () => {
   after(async () => {
     await exchange?.disconnect();
     await network?.stop();
+    await anvilProxy?.close();
   });
 
   /** Every step with a transaction is found on its chain, in the block the trail records. */
@@ -178,5 +188,50 @@ describe('exchanges on the three real chains', () => {
     await refused('withdrawing more than the free liquidity', cc.tx.connectionChain.withdrawLiquidity(ANVIL_CHAIN, free + 1n), bob,
       'InsufficientLiquidity');
     assert.ok(free > ETH, 'the operator still has its liquidity');
+  });
+
+  it('9. payouts due together go to anvil in one JSON-RPC batch, and each is paid once', async () => {
+    const { cc, ledger, charlie } = exchange;
+    const amounts = [11n, 12n, 13n, 14n].map((n) => n * LNK);
+    const charlieHex = u8aToHex(charlie.publicKey);
+    const before = await exchange.balances();
+    const { events } = await submit(cc, cc.tx.utility.batchAll(amounts.map((amount, i) => cc.tx.connectionChain.requestTransfer(
+      exchange.ledgerToAnvil, amount, charlieHex, exchange.userEvm.address, 0, `e2e-9-${i}`))), charlie);
+    const ids = events.filter(({ event }) => cc.events.connectionChain.TransferRequested.is(event))
+      .map(({ event }) => event.data.transfer.toBigInt());
+    assert.equal(ids.length, amounts.length);
+    // Consecutive nonces, submitted last first: none is ready before the first arrives, so the
+    // four deposits land in one ledger block and their payouts fall due in one block.
+    const nonce = (await ledger.rpc.system.accountNextIndex(charlie.address)).toNumber();
+    const deposits = [];
+    for (const [i, id] of ids.entries()) {
+      deposits.push(await ledger.tx.utility.batchAll([
+        ledger.tx.balances.transferKeepAlive(exchange.substrateVault.address, amounts[i]),
+        ledger.tx.system.remark(u8aToHex(depositMemo({ transfer: id }))),
+      ]).signAsync(charlie, { nonce: nonce + i }));
+    }
+    for (const deposit of deposits.reverse()) await ledger.rpc.author.submitExtrinsic(deposit);
+
+    const records = [];
+    for (const id of ids) records.push(await exchange.waitForEnd(id));
+    const stepOf = (record, kind) => record.trail.find((step) => step.kind.type === kind);
+    for (const record of records) {
+      assert.equal(record.state.type, 'Completed');
+      await assertTrailOnChains(record);
+    }
+    const depositBlocks = new Set(records.map((record) => stepOf(record, 'Deposit').block.unwrap().number.toNumber()));
+    assert.equal(depositBlocks.size, 1, 'the four deposits are in one ledger block');
+    const payouts = records.map((record) => stepOf(record, 'Payout').txHash.unwrap().toHex()).sort();
+    const sentTogether = anvilProxy.batches().some((batch) => {
+      const sent = batch.filter(({ method }) => method === 'eth_sendRawTransaction').map(({ params }) => keccakAsHex(params[0]));
+      return JSON.stringify(sent.sort()) === JSON.stringify(payouts);
+    });
+    assert.ok(sentTogether, `one request carried the four payouts ${payouts.join(', ')}`);
+
+    const after = await exchange.balances();
+    const paidOut = records.reduce((sum, record) => sum + record.destination.amount.toBigInt(), 0n);
+    assert.equal(after['anvil: user'] - before['anvil: user'], paidOut, 'the user got each payout once');
+    assert.equal(after['ledger: Bob (operator)'] - before['ledger: Bob (operator)'], amounts.reduce((sum, amount) => sum + amount),
+      'the operator got each settlement once');
   });
 });

@@ -115,7 +115,7 @@ impl Endpoint {
 				[_] => None,
 				_ => match self.post(&batch_body(method, chunk)) {
 					Ok(body) => parse_batch_response(&body, chunk.len()),
-					// Calls one by one would find the endpoint no more reachable.
+					// One by one, the calls would find the endpoint just as unreachable.
 					Err(RpcError::Unreachable) => {
 						Some(alloc::vec![Err(RpcError::Unreachable); chunk.len()])
 					}

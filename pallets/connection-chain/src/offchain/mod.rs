@@ -16,7 +16,8 @@
 //!    instruction whose nonce is still free on the chain, it signs the vault's transfer with
 //!    the instruction's nonce (or, once the pallet asked to cancel it, a transaction that
 //!    moves nothing, to take the nonce), records it in persistent storage, then submits it, and
-//!    resends it while it is valid and unconfirmed.
+//!    resends it while it is valid and unconfirmed. A pass's transactions go out together, in
+//!    JSON-RPC batches ([`json_rpc::MAX_BATCH_CALLS`] calls per request).
 //!
 //! **Exactly once.** The pallet binds each instruction to one vault nonce when it creates it.
 //! Every transaction a worker signs for the instruction uses that nonce, so at most one of

@@ -10,7 +10,7 @@
 //! makes the payout fail on chain, and the transfer is refunded.
 
 use super::{
-	json_rpc::{fixed_bytes, hex, quantity, unhex, Endpoint, RpcError},
+	json_rpc::{fixed_bytes, hex, hex_param, quantity, unhex, Endpoint, RpcError},
 	read_once, BlockScan, LinkedChainClient, SeenDeposit, SignedTx, SubmitError, VaultTx,
 	WorkerError,
 };
@@ -328,14 +328,13 @@ impl LinkedChainClient for EvmClient {
 	}
 
 	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>> {
-		let params: Vec<String> = txs.iter().map(|tx| format!("[\"{}\"]", hex(&tx.raw))).collect();
+		let params: Vec<String> = txs.iter().map(|tx| hex_param(&tx.raw)).collect();
 		let answers = self.endpoint.call_each("eth_sendRawTransaction", &params);
 		answers.into_iter().map(submit_outcome).collect()
 	}
 
 	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>> {
-		let params: Vec<String> =
-			tx_hashes.iter().map(|hash| format!("[\"{}\"]", hex(hash.as_bytes()))).collect();
+		let params: Vec<String> = tx_hashes.iter().map(|hash| hex_param(hash.as_bytes())).collect();
 		let receipts = self.endpoint.call_each("eth_getTransactionReceipt", &params);
 		receipts
 			.into_iter()

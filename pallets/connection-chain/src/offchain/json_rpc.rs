@@ -149,6 +149,11 @@ impl Endpoint {
 	}
 }
 
+/// The parameter array of a call whose one parameter is `bytes`: `["0x…"]`.
+pub fn hex_param(bytes: &[u8]) -> String {
+	format!("[\"{}\"]", hex(bytes))
+}
+
 /// `0x`-prefixed lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
 	let mut out = String::with_capacity(2 + bytes.len() * 2);

@@ -13,7 +13,7 @@
 //! signed again with the same nonce.
 
 use super::{
-	json_rpc::{fixed_bytes, hex, quantity, unhex, Endpoint, RpcError},
+	json_rpc::{fixed_bytes, hex, hex_param, quantity, unhex, Endpoint, RpcError},
 	read_once, BlockScan, LinkedChainClient, SignedTx, SubmitError, WorkerError,
 };
 use crate::{crypto::VAULT_KEY_TYPE, types::*};
@@ -178,8 +178,7 @@ impl<Codec: SubstrateRuntimeCodec> SubstrateClient<Codec> {
 impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> {
 	fn final_head(&self) -> Result<LinkedBlock, WorkerError> {
 		let hash = hash_of(&self.endpoint.call("chain_getFinalizedHead", "[]")?)?;
-		let header =
-			self.endpoint.call("chain_getHeader", &format!("[\"{}\"]", hex(hash.as_bytes())))?;
+		let header = self.endpoint.call("chain_getHeader", &hex_param(hash.as_bytes()))?;
 		Ok(LinkedBlock { number: number_of(&header)?, hash })
 	}
 
@@ -190,9 +189,7 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 
 	fn scan(&self, number: u64) -> Result<BlockScan, WorkerError> {
 		let block = self.block_at(number)?;
-		let body = self
-			.endpoint
-			.call("chain_getBlock", &format!("[\"{}\"]", hex(block.hash.as_bytes())))?;
+		let body = self.endpoint.call("chain_getBlock", &hex_param(block.hash.as_bytes()))?;
 		let extrinsics = body
 			.get("block")
 			.and_then(|b| b.get("extrinsics"))
@@ -246,7 +243,7 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 	}
 
 	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>> {
-		let params: Vec<String> = txs.iter().map(|tx| format!("[\"{}\"]", hex(&tx.raw))).collect();
+		let params: Vec<String> = txs.iter().map(|tx| hex_param(&tx.raw)).collect();
 		let answers = self.endpoint.call_each("author_submitExtrinsic", &params);
 		answers.into_iter().map(submit_outcome).collect()
 	}

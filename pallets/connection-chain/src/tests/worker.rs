@@ -7,7 +7,7 @@ use crate::{
 	offchain::{
 		endpoint_key,
 		evm::{address_of, LegacyTransaction, TAKER_PRICE_FACTOR, TRANSFER_GAS},
-		json_rpc::{batch_body, hex, request_body},
+		json_rpc::{batch_body, hex, hex_param, request_body},
 		observations_from_scan, BlockScan, VaultTx,
 	},
 	Chains,
@@ -143,7 +143,7 @@ impl World {
 	}
 
 	fn expect_send(&self, raw: &[u8]) {
-		self.expect("eth_sendRawTransaction", &format!("[\"{}\"]", hex(raw)), "\"0x01\"");
+		self.expect("eth_sendRawTransaction", &hex_param(raw), "\"0x01\"");
 	}
 
 	/// The watcher reads the final block `number` holding `txs`, and their receipts if one of
@@ -193,11 +193,7 @@ impl World {
 
 	/// The receipt lookup of a vault transaction the worker sent: mined in block `number`.
 	fn expect_receipt(&self, tx_hash: [u8; 32], number: u64) {
-		self.expect(
-			"eth_getTransactionReceipt",
-			&format!("[\"{}\"]", hex(&tx_hash)),
-			&receipt_in(number),
-		);
+		self.expect("eth_getTransactionReceipt", &hex_param(&tx_hash), &receipt_in(number));
 	}
 
 	/// Runs the worker at connection-chain block `block`, the chain brought to it first.
@@ -243,7 +239,7 @@ impl World {
 		if endpoint_up {
 			self.expect_send(raw);
 		} else {
-			self.expect_down("eth_sendRawTransaction", &format!("[\"{}\"]", hex(raw)));
+			self.expect_down("eth_sendRawTransaction", &hex_param(raw));
 		}
 		self.run(2);
 	}
@@ -306,7 +302,7 @@ fn receipt_in(number: u64) -> String {
 /// The parameter array of each raw transaction's `eth_sendRawTransaction`, or of each hash's
 /// receipt lookup.
 fn hex_params(items: &[&[u8]]) -> Vec<String> {
-	items.iter().map(|item| format!("[\"{}\"]", hex(item))).collect()
+	items.iter().map(|item| hex_param(item)).collect()
 }
 
 /// A transaction of a mocked EVM block, with what its receipt says.
@@ -406,7 +402,7 @@ fn a_payout_is_signed_once_with_its_nonce_and_only_ever_resent_as_the_same_bytes
 	world.expect_vault_nonce(30, 1);
 	world.expect(
 		"eth_getTransactionReceipt",
-		&format!("[\"{}\"]", hex(&sp_io::hashing::keccak_256(&raw))),
+		&hex_param(&sp_io::hashing::keccak_256(&raw)),
 		"null",
 	);
 	world.run(6);

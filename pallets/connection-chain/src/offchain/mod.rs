@@ -596,6 +596,8 @@ fn pending_reports_key() -> Vec<u8> {
 /// pool (a restart, a full pool) is sent again after [`REPORT_RETRY_AFTER`] blocks.
 pub struct Reports<T: Config> {
 	reporter: Option<Reporter<T>>,
+	/// Part of every signed report; read once per run, not once per report.
+	genesis_hash: T::Hash,
 	pending: Vec<PendingReport<T::AccountId>>,
 	changed: bool,
 	now: u64,
@@ -613,7 +615,7 @@ impl<T: Config> Reports<T> {
 				.unwrap_or_default(),
 			None => Vec::new(),
 		};
-		Self { reporter, pending, changed: false, now }
+		Self { reporter, genesis_hash: Pallet::<T>::genesis_hash(), pending, changed: false, now }
 	}
 
 	/// Whether this node reports at all (its attestation key is an authority's).
@@ -632,7 +634,7 @@ impl<T: Config> Reports<T> {
 		if self.pending.iter().any(|pending| pending.observation == observation) {
 			return;
 		}
-		Self::submit(reporter, observation.clone());
+		Self::submit(reporter, &self.genesis_hash, observation.clone());
 		if self.pending.len() >= MAX_PENDING_REPORTS {
 			self.pending.remove(0);
 		}
@@ -653,7 +655,7 @@ impl<T: Config> Reports<T> {
 		self.changed |= self.pending.len() != before;
 		for report in &mut self.pending {
 			if now >= report.sent_at.saturating_add(REPORT_RETRY_AFTER) {
-				Self::submit(reporter, report.observation.clone());
+				Self::submit(reporter, &self.genesis_hash, report.observation.clone());
 				report.sent_at = now;
 				self.changed = true;
 			}
@@ -668,12 +670,8 @@ impl<T: Config> Reports<T> {
 		}
 	}
 
-	fn submit(reporter: &Reporter<T>, observation: ObservationOf<T>) {
-		let payload = attestation::signing_payload(
-			&Pallet::<T>::genesis_hash(),
-			reporter.index,
-			&observation,
-		);
+	fn submit(reporter: &Reporter<T>, genesis_hash: &T::Hash, observation: ObservationOf<T>) {
+		let payload = attestation::signing_payload(genesis_hash, reporter.index, &observation);
 		let Some(signature) = reporter.key.sign(&payload) else {
 			log::error!(target: LOG_TARGET, "the keystore did not sign a report");
 			return;

@@ -239,10 +239,7 @@ try {
       exchange.ledgerToAnvil, 2n * LNK, u8aToHex(charlie.publicKey), exchange.userEvm.address, 0, `bench-at-once-${count}-${i}`));
     await untilNonce(cc, charlie.address, await sendAll(cc, charlie, requests));
     const requested = Date.now();
-    const deposits = ids.map((id) => ledger.tx.utility.batchAll([
-      ledger.tx.balances.transferKeepAlive(exchange.substrateVault.address, 2n * LNK),
-      ledger.tx.system.remark(u8aToHex(depositMemo({ transfer: id }))),
-    ]));
+    const deposits = ids.map((id) => exchange.ledgerDeposit(2n * LNK, depositMemo({ transfer: id })));
     await untilNonce(ledger, charlie.address, await sendAll(ledger, charlie, deposits));
     const deposited = Date.now();
     const states = await waitFor(`all ${count} transfers to end`, async () => {

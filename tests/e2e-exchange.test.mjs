@@ -205,10 +205,7 @@ describe('exchanges on the three real chains', () => {
     const nonce = (await ledger.rpc.system.accountNextIndex(charlie.address)).toNumber();
     const deposits = [];
     for (const [i, id] of ids.entries()) {
-      deposits.push(await ledger.tx.utility.batchAll([
-        ledger.tx.balances.transferKeepAlive(exchange.substrateVault.address, amounts[i]),
-        ledger.tx.system.remark(u8aToHex(depositMemo({ transfer: id }))),
-      ]).signAsync(charlie, { nonce: nonce + i }));
+      deposits.push(await exchange.ledgerDeposit(amounts[i], depositMemo({ transfer: id })).signAsync(charlie, { nonce: nonce + i }));
     }
     for (const deposit of deposits.reverse()) await ledger.rpc.author.submitExtrinsic(deposit);
 

@@ -132,12 +132,17 @@ export class Exchange {
     return set.event.data.rule.toNumber();
   }
 
-  /** A user's deposit on the linked ledger: the transfer into the vault batched with the memo. */
-  depositOnLedger(signer, amount, memo) {
-    return submit(this.ledger, this.ledger.tx.utility.batchAll([
+  /** The call of a deposit on the linked ledger: the transfer into the vault batched with the memo. */
+  ledgerDeposit(amount, memo) {
+    return this.ledger.tx.utility.batchAll([
       this.ledger.tx.balances.transferKeepAlive(this.substrateVault.address, amount),
       this.ledger.tx.system.remark(u8aToHex(memo)),
-    ]), signer);
+    ]);
+  }
+
+  /** A user's deposit on the linked ledger, signed by `signer`; resolves once in a block. */
+  depositOnLedger(signer, amount, memo) {
+    return submit(this.ledger, this.ledgerDeposit(amount, memo), signer);
   }
 
   /** Requests a transfer as `requester`; resolves with its id. */

@@ -43,9 +43,9 @@ const total = (counts) => [...counts].reduce((sum, [method, n]) => sum + (method
 const delta = (after, before) => new Map([...after].map(([method, n]) => [method, n - (before.get(method) ?? 0)]));
 
 /**
- * What each connection-chain block from `from` to `to` carried (requests, reports by kind,
- * other signed extrinsics; weight of those extrinsics and the share of the normal class used;
- * encoded length) and the states of the transfers `ids` after it.
+ * What each connection-chain block from `from` to `to` carried (requests, reports and the
+ * observations in them by kind, other signed extrinsics; weight of those extrinsics and the
+ * share of the normal class used; encoded length) and the states of the transfers `ids` after it.
  */
 async function profileBlocks(api, from, to, ids) {
   const normalLimit = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
@@ -68,10 +68,11 @@ async function profileBlocks(api, from, to, ids) {
       if (section === 'connectionChain' && method === 'requestTransfer') row.requests++;
       else if (section === 'connectionChain' && method === 'report') {
         row.reports++;
-        const type = extrinsic.method.args[0].type;
-        if (type === 'Deposit') row.byObservation.deposit++;
-        else if (type.startsWith('Outbound')) row.byObservation.outbound++;
-        else row.byObservation.other++;
+        for (const { type } of extrinsic.method.args[0]) {
+          if (type === 'Deposit') row.byObservation.deposit++;
+          else if (type.startsWith('Outbound')) row.byObservation.outbound++;
+          else row.byObservation.other++;
+        }
       } else row.others++;
     }
     row.weightShare = Number(weight.normal.refTime.toBigInt()) / Number(normalLimit);
@@ -93,19 +94,22 @@ function reportThroughput({ count, states, blocks, crossSeconds, ledgerSeconds, 
     `anvil ${anvilSeconds.toFixed(1)} s (${(count / anvilSeconds).toFixed(1)}/s); cross-chain / slower = ${(crossRate / slower).toFixed(3)}`);
 
   say(`Connection-chain blocks of the ${count} transfers (the profile: what each block carried, and where the transfers were after it):`);
-  say('  block     time  requests  reports (deposit/outbound/other)  weight  length  transfers by state');
+  say('  block     time  requests  reports (observations: deposit/outbound/other)  weight  length  transfers by state');
   const t0 = blocks[0]?.time ?? 0;
   for (const block of blocks) {
     say(`  #${String(block.number).padEnd(6)} ${seconds(block.time - t0).padStart(6)}  ${String(block.requests).padStart(8)}  ` +
-      `${String(block.reports).padStart(7)} (${block.byObservation.deposit}/${block.byObservation.outbound}/${block.byObservation.other})`.padEnd(34) +
+      `${String(block.reports).padStart(7)} (${block.byObservation.deposit}/${block.byObservation.outbound}/${block.byObservation.other})`.padEnd(48) +
       `  ${(block.weightShare * 100).toFixed(0).padStart(5)}%  ${(block.length / 1024).toFixed(0).padStart(4)} K  ${JSON.stringify(block.states)}`);
   }
   const firstDone = blocks.find((block) => block.states.Completed);
   const lastDone = blocks.find((block) => block.states.Completed === count);
   if (firstDone && lastDone && lastDone !== firstDone) {
+    // Once the first transfers complete, the rest complete at the pipeline's rate: this is
+    // the capacity, apart from the one transfer latency every batch starts with.
+    const completing = (count - firstDone.states.Completed) / ((lastDone.time - firstDone.time) / 1000);
     say(`Completing rate: from the first completion (block #${firstDone.number}, ${seconds(firstDone.time - t0)} s, ${firstDone.states.Completed} completed) ` +
       `to the last (#${lastDone.number}, ${seconds(lastDone.time - t0)} s): ` +
-      `${((count - firstDone.states.Completed) / ((lastDone.time - firstDone.time) / 1000)).toFixed(1)} per second`);
+      `${completing.toFixed(1)} per second; / slower plain rate = ${(completing / slower).toFixed(3)}`);
   }
   const perTransfer = (key) => blocks.reduce((acc, block) => acc + block[key], 0) / count;
   say(`Cost per completed transfer: ${(perTransfer('requests') + perTransfer('reports') + perTransfer('others')).toFixed(2)} connection-chain extrinsics ` +

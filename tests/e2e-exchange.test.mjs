@@ -181,7 +181,7 @@ describe('exchanges on the three real chains', () => {
 
     // A report signed by a plain account is not an authority's: refused at dispatch.
     const observation = { VaultCannotPayFees: { instruction: 0 } };
-    await refused('a report from a non-authority', cc.tx.connectionChain.report(observation, 0, `0x${'00'.repeat(64)}`), charlie,
+    await refused('a report from a non-authority', cc.tx.connectionChain.report([observation], 0, `0x${'00'.repeat(64)}`), charlie,
       'dispatch error: BadOrigin');
 
     const free = (await cc.query.connectionChain.operatorLiquidity(bob.address, ANVIL_CHAIN)).free.toBigInt();

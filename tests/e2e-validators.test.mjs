@@ -51,7 +51,8 @@ describe('three validators with threshold 2', () => {
     // The deposit exists only on the forged chain, which only Charlie's node watches.
     const forgedUser = new EvmWallet(forged.url, USER_EVM_SECRET);
     const receipt = await forgedUser.send(exchange.evmVault, amount, depositMemo({ transfer: id }));
-    const observation = cc.createType(cc.tx.connectionChain.report.meta.args[0].type.toString(), {
+    // A report carries a list of observations: the one expected, as the chain encodes it.
+    const [observation] = cc.createType(cc.tx.connectionChain.report.meta.args[0].type.toString(), [{
       Deposit: {
         chain: ANVIL_CHAIN,
         tx: { hash: receipt.transactionHash, block: { number: receipt.blockNumber, hash: receipt.blockHash } },
@@ -59,7 +60,7 @@ describe('three validators with threshold 2', () => {
         amount,
         reference: { Transfer: id },
       },
-    });
+    }]);
     const hash = blake2AsHex(observation.toU8a());
     await waitFor('Charlie\'s report of the forged deposit', async () =>
       (await cc.query.connectionChain.votes(hash, CHARLIE)).isSome, { timeoutMs: 90_000, intervalMs: 1000 });

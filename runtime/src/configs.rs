@@ -162,6 +162,9 @@ impl pallet_connection_chain::Config for Runtime {
 	type MaxAuthorities = ConstU32<32>;
 	type MaxCampaignsPerRule = ConstU32<8>;
 	type ReportPriority = ReportPriority;
+	/// 64: charged in advance as the heaviest kind with the most vote bookkeeping, a full report
+	/// takes about a tenth of a block's normal weight.
+	type MaxObservationsPerReport = ConstU32<64>;
 	type WorkerPollWindow = WorkerPollWindow;
 	/// The linked Substrate chain runs this same runtime (the `linked_ledger` preset).
 	type SubstrateCodec = crate::linked_ledger::LinkedLedgerCodec;

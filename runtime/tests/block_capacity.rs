@@ -1,11 +1,21 @@
-//! How many transfer requests and worker reports fit in one block of this runtime, and which
-//! limit binds: the block's weight (time and proof size) or its length. A figure printer run by
-//! `scripts/bench.sh` (`--nocapture`); it fails only if a block could not hold even one of each.
+//! How many transfer requests and reported observations fit in one block of this runtime, and
+//! which limit binds: the block's weight (time and proof size) or its length. A figure printer
+//! run by `scripts/bench.sh` (`--nocapture`); it fails only if a block could not hold even one of
+//! each.
+//!
+//! A report carries up to `MaxObservationsPerReport` observations and is charged in advance as
+//! if each took the heaviest path; after dispatch it is charged for the kinds it carried. A block
+//! fills by the latter, so the observations per block are counted from it, for full reports of
+//! one kind.
 
 use codec::Encode;
 use connection_chain_runtime::{tx_extension, AccountId, Runtime, RuntimeCall, UncheckedExtrinsic};
-use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+use frame_support::{
+	dispatch::{DispatchClass, GetDispatchInfo},
+	traits::Get,
+};
 use frame_system::offchain::CreateAuthorizedTransaction;
+use pallet_connection_chain::weights::WeightInfo;
 use pallet_connection_chain::{
 	DepositReference, LinkedAccount, LinkedBlock, LinkedTx, Observation,
 };
@@ -43,6 +53,23 @@ fn fits(name: &str, xt: &UncheckedExtrinsic) -> u64 {
 	fit
 }
 
+/// The `index`-th observation of a kind: `deposits`, `inclusions` or `outcomes`.
+fn observation(kind: &str, index: u32) -> Observation<AccountId> {
+	let hash = H256::from_low_u64_be(index.into());
+	let tx = LinkedTx { hash, block: LinkedBlock { number: 1, hash } };
+	match kind {
+		"deposits" => Observation::Deposit {
+			chain: 0,
+			tx,
+			from: LinkedAccount::Substrate([0x11; 32]),
+			amount: 100,
+			reference: DepositReference::Transfer(index.into()),
+		},
+		"inclusions" => Observation::OutboundIncluded { instruction: index.into(), tx },
+		_ => Observation::OutboundFinal { instruction: index.into(), tx, fee: 1 },
+	}
+}
+
 #[test]
 fn requests_and_reports_per_block() {
 	sp_io::TestExternalities::default().execute_with(|| {
@@ -73,30 +100,41 @@ fn requests_and_reports_per_block() {
 		);
 		let requests = fits("requestTransfer (signed)", &signed);
 
-		let tx = LinkedTx {
-			hash: H256::repeat_byte(1),
-			block: LinkedBlock { number: 1, hash: H256::repeat_byte(2) },
-		};
-		let report = |observation| {
+		let most = <Runtime as pallet_connection_chain::Config>::MaxObservationsPerReport::get();
+		type Weights = <Runtime as pallet_connection_chain::Config>::WeightInfo;
+		let kinds = [
+			("deposits", Weights::report_deposits(most)),
+			("inclusions", Weights::report_inclusions(most)),
+			("outcomes", Weights::report_outcomes(most)),
+		];
+		for (name, dispatched) in kinds {
+			let observations: Vec<_> = (0..most).map(|index| observation(name, index)).collect();
 			let call = pallet_connection_chain::Call::<Runtime>::report {
-				observation,
+				observations: observations.try_into().expect("the most per report"),
 				authority: 0,
 				signature: sp_core::sr25519::Signature::from_raw([0; 64]).into(),
 			};
-			<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_authorized_transaction(
-				RuntimeCall::ConnectionChain(call),
-			)
-		};
-		let deposit = report(Observation::Deposit {
-			chain: 0,
-			tx,
-			from: LinkedAccount::Substrate([0x11; 32]),
-			amount: 100,
-			reference: DepositReference::<AccountId>::Transfer(0),
-		});
-		let outcome = report(Observation::OutboundFinal { instruction: 0, tx, fee: 1 });
-		let deposits = fits("report of a deposit (authorized)", &deposit);
-		let outcomes = fits("report of an outcome (authorized)", &outcome);
-		assert!(requests > 0 && deposits > 0 && outcomes > 0);
+			let report =
+				<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_authorized_transaction(
+					RuntimeCall::ConnectionChain(call),
+				);
+			let reports =
+				fits(&format!("report of {most} {name} (authorized), in advance"), &report);
+			let info = report.get_dispatch_info();
+			let charged = info
+				.extension_weight
+				.saturating_add(dispatched)
+				.saturating_add(normal.base_extrinsic);
+			let by_time = normal.max_total.unwrap().ref_time() / charged.ref_time();
+			println!(
+				"report of {most} {name} after dispatch: {} ps, {} ps per observation → {} \
+				 observations per block by time",
+				charged.ref_time(),
+				charged.ref_time() / u64::from(most),
+				by_time * u64::from(most),
+			);
+			assert!(reports > 0 && by_time > 0);
+		}
+		assert!(requests > 0);
 	});
 }

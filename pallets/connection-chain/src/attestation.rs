@@ -2,14 +2,20 @@
 //! chains, and an observation takes effect once [`Threshold`] distinct authorities reported
 //! exactly the same one.
 //!
-//! A report is an authorized (fee-less) transaction: [`Pallet::authorize_report`] accepts it
-//! into the pool only if it comes from a current authority, carries a valid signature of
-//! [`signing_payload`], is not that authority's second report of the same observation, and is
-//! still relevant (the deposit not yet handled, the instruction still open, ...). Reports about
-//! the same subject that differ are all kept in [`SubjectReports`] as evidence; only the one
-//! that reaches the threshold first takes effect.
+//! A report is an authorized (fee-less) transaction carrying one or more observations:
+//! [`Pallet::authorize_report`] accepts it into the pool only if it comes from a current
+//! authority, carries a valid signature of [`signing_payload`], and at least one of its
+//! observations still awaits this authority's vote (not voted on yet, and still relevant: the
+//! deposit not yet handled, the instruction still open, ...). Observations that no longer
+//! await it are skipped when the report is dispatched. Reports about the same subject that
+//! differ are all kept in [`SubjectReports`] as evidence; only the one that reaches the
+//! threshold first takes effect.
+//!
+//! Votes are stored only while an observation is below the threshold: the vote that reaches
+//! it applies the observation and clears the earlier ones, so with a threshold of one a report
+//! writes nothing but its effect.
 
-use crate::{lifecycle::Outcome, pallet::*, types::*};
+use crate::{lifecycle::Outcome, pallet::*, types::*, weights::WeightInfo};
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::pallet_prelude::*;
@@ -17,18 +23,66 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::H256;
 use sp_runtime::{traits::Zero, RuntimeAppPublic};
 
-/// Domain separator of report signatures.
-pub const REPORT_CONTEXT: &[u8] = b"connection-chain/report/v1";
+/// Domain separator of report signatures (v2: a report carries a list of observations).
+pub const REPORT_CONTEXT: &[u8] = b"connection-chain/report/v2";
 
-/// What an authority signs to report `observation`: the domain separator, the chain's genesis
+/// What an authority signs to report `observations`: the domain separator, the chain's genesis
 /// hash (so a report cannot be replayed on another chain running this runtime), the
-/// authority's index and the observation.
+/// authority's index and the observations, in order.
 pub fn signing_payload<Hash: Encode, AccountId: Encode>(
 	genesis_hash: &Hash,
 	authority: u32,
-	observation: &Observation<AccountId>,
+	observations: &[Observation<AccountId>],
 ) -> Vec<u8> {
-	(REPORT_CONTEXT, genesis_hash, authority, observation).encode()
+	(REPORT_CONTEXT, genesis_hash, authority, observations).encode()
+}
+
+/// The weight a report of `count` observations is charged in advance: each one as the
+/// heaviest kind, with the most vote bookkeeping (see [`Pallet::do_report`]).
+pub fn report_weight<T: Config>(count: u32) -> Weight {
+	let bookkeeping = u64::from(T::MaxAuthorities::get()).saturating_add(1);
+	T::WeightInfo::report_deposits(count)
+		.max(T::WeightInfo::report_outcomes(count))
+		.max(T::WeightInfo::report_inclusions(count))
+		.saturating_add(T::DbWeight::get().writes(bookkeeping.saturating_mul(count.into())))
+}
+
+/// The observations of a dispatched report by the benchmark that bounds each one's weight, and
+/// the vote bookkeeping those benchmarks leave out, so the report is charged for what it
+/// carried rather than the worst case.
+#[derive(Default)]
+pub struct ReportWeights {
+	deposits: u32,
+	inclusions: u32,
+	/// Payout and settlement outcomes, and the rare kinds (vault state, fees) counted as one.
+	outcomes: u32,
+	/// Returned by [`Pallet::do_report`].
+	pub bookkeeping: Weight,
+}
+
+impl ReportWeights {
+	pub fn count<AccountId>(&mut self, observation: &Observation<AccountId>) {
+		let counter = match observation {
+			Observation::Deposit { .. } => &mut self.deposits,
+			Observation::OutboundIncluded { .. } => &mut self.inclusions,
+			_ => &mut self.outcomes,
+		};
+		*counter = counter.saturating_add(1);
+	}
+
+	pub fn total<T: Config>(&self) -> Weight {
+		let mut total = self.bookkeeping;
+		if self.deposits > 0 {
+			total.saturating_accrue(T::WeightInfo::report_deposits(self.deposits));
+		}
+		if self.inclusions > 0 {
+			total.saturating_accrue(T::WeightInfo::report_inclusions(self.inclusions));
+		}
+		if self.outcomes > 0 {
+			total.saturating_accrue(T::WeightInfo::report_outcomes(self.outcomes));
+		}
+		total
+	}
 }
 
 /// The identity of an observation: votes are counted per hash.
@@ -73,7 +127,7 @@ impl<T: Config> Pallet<T> {
 	/// Admits a report into the transaction pool (see the module doc).
 	pub fn authorize_report(
 		_source: TransactionSource,
-		observation: &ObservationOf<T>,
+		observations: &ReportedObservations<T>,
 		authority: &u32,
 		signature: &<T::AuthorityId as RuntimeAppPublic>::Signature,
 	) -> TransactionValidityWithRefund {
@@ -81,63 +135,91 @@ impl<T: Config> Pallet<T> {
 			.get(*authority as usize)
 			.cloned()
 			.ok_or(InvalidTransaction::BadSigner)?;
-		let hash = observation_hash(observation);
-		if !Self::awaits_vote(hash, *authority, observation) {
+		let mut validity = ValidTransaction::with_tag_prefix("ConnectionChainReport")
+			.priority(T::ReportPriority::get())
+			.longevity(64)
+			.propagate(true);
+		let mut awaited = 0usize;
+		for observation in observations {
+			let hash = observation_hash(observation);
+			if Self::awaits_vote(hash, *authority, observation) {
+				// One vote per authority and observation, even across reports.
+				validity = validity.and_provides((hash, authority));
+				awaited += 1;
+			}
+		}
+		if awaited == 0 {
 			return Err(InvalidTransaction::Stale.into());
 		}
 		// Signature last: it is the expensive check.
-		let payload = signing_payload(&Self::genesis_hash(), *authority, observation);
+		let payload = signing_payload(&Self::genesis_hash(), *authority, observations);
 		if !key.verify(&payload, signature) {
 			return Err(InvalidTransaction::BadProof.into());
 		}
-		ValidTransaction::with_tag_prefix("ConnectionChainReport")
-			.priority(T::ReportPriority::get())
-			.and_provides((hash, authority))
-			.longevity(64)
-			.propagate(true)
-			.build()
-			.map(|validity| (validity, Weight::zero()))
+		validity.build().map(|validity| (validity, Weight::zero()))
 	}
 
 	/// Counts an authorized report and applies the observation when it reaches the threshold.
-	pub(crate) fn do_report(observation: ObservationOf<T>, authority: u32) {
+	///
+	/// Returns the weight of the vote bookkeeping beyond the benchmarked path (one vote that
+	/// reaches a threshold of one, which writes none): the votes stored below the threshold,
+	/// and the earlier votes cleared when it is reached, at most `MaxAuthorities + 1` writes.
+	pub(crate) fn do_report(observation: ObservationOf<T>, authority: u32) -> Weight {
 		let hash = observation_hash(&observation);
 		// Two reports admitted to the same block can both pass `authorize_report`.
 		if !Self::awaits_vote(hash, authority, &observation) {
 			Self::deposit_event(Event::ObservationObsolete { observation: hash });
-			return;
+			return Weight::zero();
 		}
-		Votes::<T>::insert(hash, authority, ());
-		let votes = VoteCount::<T>::mutate(hash, |count| {
-			*count = count.saturating_add(1);
-			*count
-		});
+		let votes = VoteCount::<T>::get(hash).saturating_add(1);
 		let subject = observation.subject();
-		let distinct = SubjectReports::<T>::mutate(subject, |reports| {
-			if !reports.contains(&hash) {
-				// Beyond `MaxAuthorities` distinct versions the evidence is already plain.
-				let _ = reports.try_push(hash);
-			}
-			reports.len() as u32
-		});
+		let mut reports = SubjectReports::<T>::get(subject);
+		let new_version = !reports.contains(&hash);
+		if new_version {
+			// Beyond `MaxAuthorities` distinct versions the evidence is already plain.
+			let _ = reports.try_push(hash);
+		}
+		let distinct = reports.len() as u32;
 		if distinct > 1 {
 			Self::deposit_event(Event::ConflictingReports { subject, observations: distinct });
 		}
 		Self::deposit_event(Event::Reported { authority, observation: hash, votes });
 
+		let mut writes = 0u64;
 		if votes < Threshold::<T>::get() {
-			return;
+			Votes::<T>::insert(hash, authority, ());
+			VoteCount::<T>::insert(hash, votes);
+			writes += 2;
+			if new_version {
+				SubjectReports::<T>::insert(subject, reports);
+				writes += 1;
+			}
+			return T::DbWeight::get().writes(writes);
 		}
-		let _ = Votes::<T>::clear_prefix(hash, T::MaxAuthorities::get(), None);
-		VoteCount::<T>::remove(hash);
-		if distinct <= 1 {
+		// This vote reaches the threshold: it is not stored, the earlier ones are cleared.
+		if votes > 1 {
+			let _ = Votes::<T>::clear_prefix(hash, T::MaxAuthorities::get(), None);
+			VoteCount::<T>::remove(hash);
+			// The earlier votes and their count.
+			writes += u64::from(votes);
+		}
+		if distinct > 1 {
+			// Conflicting versions stay as evidence.
+			if new_version {
+				SubjectReports::<T>::insert(subject, reports);
+				writes += 1;
+			}
+		} else if !new_version {
+			// Only this version was reported, by the earlier votes: nothing left to keep.
 			SubjectReports::<T>::remove(subject);
+			writes += 1;
 		}
 		if Self::apply_observation(observation) {
 			Self::deposit_event(Event::ObservationApplied { observation: hash });
 		} else {
 			Self::deposit_event(Event::ObservationObsolete { observation: hash });
 		}
+		T::DbWeight::get().writes(writes)
 	}
 
 	/// Makes an observation take effect. Returns whether it changed anything.

@@ -1,5 +1,5 @@
-//! Benchmarks of every call, of deadline processing and of both kinds of report, in their most
-//! expensive paths.
+//! Benchmarks of every call, of deadline processing and of each kind of observation a report
+//! carries, in their most expensive paths.
 
 use super::*;
 use crate::{lifecycle::Outcome, Pallet as ConnectionChain};
@@ -150,11 +150,47 @@ fn authorities<T: Config>(count: u32) -> Vec<T::AuthorityId> {
 	keys
 }
 
-fn signed_report<T: Config>(key: &T::AuthorityId, observation: ObservationOf<T>) -> Call<T> {
+fn signed_report<T: Config>(key: &T::AuthorityId, observations: Vec<ObservationOf<T>>) -> Call<T> {
 	let payload =
-		attestation::signing_payload(&ConnectionChain::<T>::genesis_hash(), 0, &observation);
+		attestation::signing_payload(&ConnectionChain::<T>::genesis_hash(), 0, &observations);
 	let signature = key.sign(&payload).expect("key is in the keystore");
-	Call::<T>::report { observation, authority: 0, signature }
+	let observations = BoundedVec::try_from(observations).expect("at most the most per report");
+	Call::<T>::report { observations, authority: 0, signature }
+}
+
+/// The `index`-th of distinct linked transactions.
+fn numbered_tx(index: u32) -> LinkedTx {
+	let mut hash = H256::repeat_byte(0xAA);
+	hash.0[..4].copy_from_slice(&index.to_le_bytes());
+	LinkedTx { hash, block: LinkedBlock { number: u64::from(index) + 1, hash } }
+}
+
+/// The deposit of transfer `transfer` in linked transaction `index`.
+fn transfer_deposit<T: Config>(index: u32, transfer: TransferId) -> ObservationOf<T> {
+	Observation::Deposit {
+		chain: SOURCE,
+		tx: numbered_tx(index),
+		from: LinkedAccount::Substrate([5; 32]),
+		amount: AMOUNT,
+		reference: DepositReference::Transfer(transfer),
+	}
+}
+
+/// `count` requested transfers whose deposits are held, each with its payout pending.
+fn paying_out<T: Config>(count: u32) -> Vec<(TransferId, InstructionId)> {
+	let requester = funded::<T>("requester", 0);
+	(0..count)
+		.map(|index| {
+			let transfer = request::<T>(&requester, index);
+			let Observation::Deposit { chain, tx, from, amount, reference } =
+				transfer_deposit::<T>(index, transfer)
+			else {
+				unreachable!("a deposit")
+			};
+			ConnectionChain::<T>::apply_deposit(chain, tx, from, amount, reference);
+			(transfer, NextInstructionId::<T>::get() - 1)
+		})
+		.collect()
 }
 
 #[benchmarks]
@@ -392,73 +428,90 @@ mod benchmarks {
 		assert_eq!(Transfers::<T>::get(transfer).unwrap().state, TransferState::Cancelled);
 	}
 
-	/// A report that reaches the threshold with the heaviest observation: a transfer's
-	/// deposit, which holds the asset and issues the payout.
+	/// `n` transfer deposits, each reaching the threshold: the heaviest observation, which
+	/// holds the asset and issues the payout.
 	#[benchmark]
-	fn report_deposit() {
+	fn report_deposits(n: Linear<1, { T::MaxObservationsPerReport::get() }>) {
 		register_chains::<T>();
 		operator::<T>(0);
 		let requester = funded::<T>("requester", 0);
-		let transfer = request::<T>(&requester, 0);
+		let observations: Vec<_> = (0..n)
+			.map(|index| transfer_deposit::<T>(index, request::<T>(&requester, index)))
+			.collect();
 		authorities::<T>(T::MaxAuthorities::get());
-		let observation = Observation::Deposit {
-			chain: SOURCE,
-			tx: linked_tx(1),
-			from: LinkedAccount::Substrate([5; 32]),
-			amount: AMOUNT,
-			reference: DepositReference::Transfer(transfer),
-		};
 		#[block]
 		{
-			ConnectionChain::<T>::do_report(observation, 0);
+			for observation in observations {
+				ConnectionChain::<T>::do_report(observation, 0);
+			}
 		}
-		assert_eq!(Transfers::<T>::get(transfer).unwrap().state, TransferState::PayingOut);
+		assert_eq!(Transfers::<T>::get(u64::from(n) - 1).unwrap().state, TransferState::PayingOut);
 	}
 
-	/// A report that reaches the threshold with the heaviest outcome: a failed payout, which
+	/// `n` payouts seen in a block of their chain, each reaching the threshold.
+	#[benchmark]
+	fn report_inclusions(n: Linear<1, { T::MaxObservationsPerReport::get() }>) {
+		register_chains::<T>();
+		operator::<T>(0);
+		let payouts = paying_out::<T>(n);
+		authorities::<T>(T::MaxAuthorities::get());
+		let observations: Vec<ObservationOf<T>> = payouts
+			.iter()
+			.zip(0u32..)
+			.map(|(&(_, instruction), index)| Observation::OutboundIncluded {
+				instruction,
+				tx: numbered_tx(n + index),
+			})
+			.collect();
+		#[block]
+		{
+			for observation in observations {
+				ConnectionChain::<T>::do_report(observation, 0);
+			}
+		}
+		let (_, last) = payouts[payouts.len() - 1];
+		assert!(matches!(
+			Outbound::<T>::get(last).unwrap().status,
+			OutboundStatus::Included { .. }
+		));
+	}
+
+	/// `n` outcomes, each reaching the threshold with the heaviest one: a failed payout, which
 	/// restores the operator's liquidity and issues the refund.
 	#[benchmark]
-	fn report_outcome() {
+	fn report_outcomes(n: Linear<1, { T::MaxObservationsPerReport::get() }>) {
 		register_chains::<T>();
 		operator::<T>(0);
-		let requester = funded::<T>("requester", 0);
-		let transfer = request::<T>(&requester, 0);
-		ConnectionChain::<T>::apply_deposit(
-			SOURCE,
-			linked_tx(1),
-			LinkedAccount::Substrate([5; 32]),
-			AMOUNT,
-			DepositReference::Transfer(transfer),
-		);
-		let payout = NextInstructionId::<T>::get() - 1;
+		let payouts = paying_out::<T>(n);
 		authorities::<T>(T::MaxAuthorities::get());
-		let observation = Observation::OutboundFailed {
-			instruction: payout,
-			tx: linked_tx(2),
-			reason: FailureReason::Other(BoundedVec::truncate_from(vec![b'x'; 64])),
-			fee: 1,
-		};
+		let observations: Vec<ObservationOf<T>> = payouts
+			.iter()
+			.zip(0u32..)
+			.map(|(&(_, instruction), index)| Observation::OutboundFailed {
+				instruction,
+				tx: numbered_tx(n + index),
+				reason: FailureReason::Other(BoundedVec::truncate_from(vec![b'x'; 64])),
+				fee: 1,
+			})
+			.collect();
 		#[block]
 		{
-			ConnectionChain::<T>::do_report(observation, 0);
+			for observation in observations {
+				ConnectionChain::<T>::do_report(observation, 0);
+			}
 		}
-		assert_eq!(Transfers::<T>::get(transfer).unwrap().state, TransferState::Refunding);
+		let (last, _) = payouts[payouts.len() - 1];
+		assert_eq!(Transfers::<T>::get(last).unwrap().state, TransferState::Refunding);
 	}
 
-	/// Admitting a report to the pool: its checks and the signature verification.
+	/// Admitting a report of `n` deposits to the pool: each one's checks, and the verification
+	/// of the one signature over all of them.
 	#[benchmark]
-	fn authorize_report() {
+	fn authorize_report(n: Linear<1, { T::MaxObservationsPerReport::get() }>) {
 		register_chains::<T>();
 		let keys = authorities::<T>(T::MaxAuthorities::get());
-		let observation = Observation::VaultState {
-			chain: SOURCE,
-			snapshot: VaultSnapshot {
-				balance: 1,
-				nonce: 0,
-				at: LinkedBlock { number: 1, hash: H256::repeat_byte(1) },
-			},
-		};
-		let call = signed_report::<T>(&keys[0], observation);
+		let observations = (0..n).map(|index| transfer_deposit::<T>(index, index.into())).collect();
+		let call = signed_report::<T>(&keys[0], observations);
 		#[block]
 		{
 			use frame_support::pallet_prelude::Authorize;

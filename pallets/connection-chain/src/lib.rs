@@ -46,9 +46,10 @@
 //!   node holds the vault key.
 //! - **Attestation**: the workers report what they see on the linked chains ([`Observation`])
 //!   with fee-less authorized transactions signed by an attestation key ([`crypto`], key type
-//!   `ccat`, part of the session keys). An observation takes effect when [`Threshold`]
-//!   distinct authorities reported the same one; reports that conflict with it are kept as
-//!   evidence ([`SubjectReports`]) and advance nothing.
+//!   `ccat`, part of the session keys), up to [`Config::MaxObservationsPerReport`]
+//!   observations per report. An observation takes effect when [`Threshold`] distinct
+//!   authorities reported the same one; reports that conflict with it are kept as evidence
+//!   ([`SubjectReports`]) and advance nothing.
 //!
 //! ## Lifecycle
 //!
@@ -107,8 +108,8 @@
 //!   or refunded transfer (payout, then settlement or refund), one more per retry;
 //! - one entry in [`SeenDeposits`] for its deposit (a 76-byte key and a value of at most 33 bytes).
 //!
-//! Votes on an observation are removed once it takes effect; only conflicting reports stay,
-//! as evidence.
+//! Votes on an observation are stored only until it takes effect (with a threshold of one,
+//! never); only conflicting reports stay, as evidence.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -173,6 +174,9 @@ pub mod pallet {
 		OutboundInstruction<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 	/// An observation reported by the workers.
 	pub type ObservationOf<T> = Observation<<T as frame_system::Config>::AccountId>;
+	/// The observations of one report.
+	pub type ReportedObservations<T> =
+		BoundedVec<ObservationOf<T>, <T as Config>::MaxObservationsPerReport>;
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -250,6 +254,12 @@ pub mod pallet {
 		/// Transaction priority of the workers' reports.
 		#[pallet::constant]
 		type ReportPriority: Get<TransactionPriority>;
+
+		/// Most observations in one report. A worker reports what it saw in one pass in as few
+		/// reports as this allows: the signature check and the per-transaction overhead are
+		/// then paid once for many observations.
+		#[pallet::constant]
+		type MaxObservationsPerReport: Get<u32>;
 
 		/// How long, in milliseconds from its block's timestamp, a worker run keeps watching the
 		/// linked chains for blocks that become final ([`offchain::POLL_INTERVAL_MS`] apart),
@@ -984,23 +994,33 @@ pub mod pallet {
 
 		// ---- Workers ----
 
-		/// An attestation authority reports an observation of a linked chain. Submitted by the
-		/// validators' off-chain workers as a fee-less authorized transaction; `signature` is
-		/// the authority's signature of [`attestation::signing_payload`].
+		/// An attestation authority reports what it observed on the linked chains: up to
+		/// [`Config::MaxObservationsPerReport`] observations, each counted as this authority's
+		/// vote on it. Submitted by the validators' off-chain workers as a fee-less authorized
+		/// transaction; `signature` is the authority's signature of
+		/// [`attestation::signing_payload`].
+		///
+		/// Charged in advance as if every observation took the heaviest path; what was not used
+		/// is refunded, so blocks fill by the work done.
 		#[pallet::call_index(30)]
-		#[pallet::weight(T::WeightInfo::report_deposit().max(T::WeightInfo::report_outcome()))]
-		#[pallet::weight_of_authorize(T::WeightInfo::authorize_report())]
+		#[pallet::weight(attestation::report_weight::<T>(observations.len() as u32))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_report(observations.len() as u32))]
 		#[pallet::authorize(Self::authorize_report)]
 		pub fn report(
 			origin: OriginFor<T>,
-			observation: ObservationOf<T>,
+			observations: ReportedObservations<T>,
 			authority: u32,
 			// Checked in `authorize_report`.
 			_signature: <T::AuthorityId as RuntimeAppPublic>::Signature,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			ensure_authorized(origin)?;
-			Self::do_report(observation, authority);
-			Ok(())
+			let mut weights = attestation::ReportWeights::default();
+			for observation in observations {
+				weights.count(&observation);
+				let bookkeeping = Self::do_report(observation, authority);
+				weights.bookkeeping.saturating_accrue(bookkeeping);
+			}
+			Ok(Some(weights.total::<T>()).into())
 		}
 	}
 

@@ -35,6 +35,8 @@ frame_support::construct_runtime!(
 impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	/// Not free, so that the vote bookkeeping a report is charged for shows.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
@@ -76,6 +78,8 @@ impl Config for Test {
 	type MaxAuthorities = ConstU32<8>;
 	type MaxCampaignsPerRule = ConstU32<4>;
 	type ReportPriority = ConstU64<{ u64::MAX / 2 }>;
+	/// Small, so that the worker tests see a pass's observations split over reports.
+	type MaxObservationsPerReport = ConstU32<4>;
 	type WorkerPollWindow = WorkerPollWindow;
 	type SubstrateCodec = UnreadableSubstrateChain;
 	type WeightInfo = ();
@@ -296,13 +300,19 @@ pub fn run_to_block(n: u64) {
 	}
 }
 
-/// Signs `observation` as authority `index` (0-based; the key is `index + 1`).
-pub fn signed_report(index: u32, observation: &Observation<AccountId>) -> Call<Test> {
+/// Signs a report of `observations` as authority `index` (0-based; the key is `index + 1`).
+pub fn signed_report_of(index: u32, observations: &[Observation<AccountId>]) -> Call<Test> {
 	let key = UintAuthorityId(index as u64 + 1);
 	let payload =
-		attestation::signing_payload(&ConnectionChain::genesis_hash(), index, observation);
+		attestation::signing_payload(&ConnectionChain::genesis_hash(), index, observations);
 	let signature = key.sign(&payload).unwrap();
-	Call::report { observation: observation.clone(), authority: index, signature }
+	let observations = observations.to_vec().try_into().expect("at most the most per report");
+	Call::report { observations, authority: index, signature }
+}
+
+/// Signs a report of one observation as authority `index`.
+pub fn signed_report(index: u32, observation: &Observation<AccountId>) -> Call<Test> {
+	signed_report_of(index, core::slice::from_ref(observation))
 }
 
 /// Checks a report the way the transaction pool does.
@@ -312,18 +322,20 @@ pub fn authorize(
 	call.authorize(TransactionSource::External).expect("report has an authorize rule")
 }
 
-/// Submits a report from authority `index`: admitted by `authorize`, then dispatched with the
-/// authorized origin.
-pub fn report_as(index: u32, observation: Observation<AccountId>) {
-	let call = signed_report(index, &observation);
+/// Admits a signed report as the pool does, then dispatches it with the authorized origin.
+/// Returns the weight it was charged after dispatch.
+pub fn dispatch_report(call: Call<Test>) -> frame_support::weights::Weight {
 	assert_ok!(authorize(&call));
-	let Call::report { observation, authority, signature } = call else { unreachable!() };
-	assert_ok!(ConnectionChain::report(
-		RawOrigin::Authorized.into(),
-		observation,
-		authority,
-		signature
-	));
+	let Call::report { observations, authority, signature } = call else { unreachable!() };
+	let post =
+		ConnectionChain::report(RawOrigin::Authorized.into(), observations, authority, signature)
+			.expect("an authorized report dispatches");
+	post.actual_weight.expect("a report states its weight")
+}
+
+/// Submits a report of one observation from authority `index`.
+pub fn report_as(index: u32, observation: Observation<AccountId>) {
+	dispatch_report(signed_report(index, &observation));
 }
 
 /// Reports as many authorities as the threshold needs.

@@ -54,9 +54,10 @@ pub trait WeightInfo {
 	fn deregister_operator() -> Weight;
 	fn request_transfer(c: u32, ) -> Weight;
 	fn cancel_transfer() -> Weight;
-	fn report_deposit() -> Weight;
-	fn report_outcome() -> Weight;
-	fn authorize_report() -> Weight;
+	fn report_deposits(n: u32, ) -> Weight;
+	fn report_inclusions(n: u32, ) -> Weight;
+	fn report_outcomes(n: u32, ) -> Weight;
+	fn authorize_report(n: u32, ) -> Weight;
 	fn process_deadlines(n: u32, q: u32, ) -> Weight;
 }
 
@@ -69,8 +70,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	fn register_chain() -> Weight {
 		// Proof size: measured `66`, estimated `1489` bytes.
-		// Minimum execution time: 9_963_000 picoseconds.
-		Weight::from_parts(11_168_000, 1489)
+		// Minimum execution time: 9_951_000 picoseconds.
+		Weight::from_parts(11_079_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -80,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::VaultLedgers` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	fn update_chain() -> Weight {
 		// Proof size: measured `219`, estimated `3583` bytes.
-		// Minimum execution time: 13_086_000 picoseconds.
-		Weight::from_parts(14_905_000, 3583)
+		// Minimum execution time: 13_121_000 picoseconds.
+		Weight::from_parts(14_378_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -89,8 +90,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	fn pause_chain() -> Weight {
 		// Proof size: measured `232`, estimated `3583` bytes.
-		// Minimum execution time: 11_521_000 picoseconds.
-		Weight::from_parts(12_777_000, 3583)
+		// Minimum execution time: 11_441_000 picoseconds.
+		Weight::from_parts(12_593_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -98,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	fn resume_chain() -> Weight {
 		// Proof size: measured `232`, estimated `3583` bytes.
-		// Minimum execution time: 11_385_000 picoseconds.
-		Weight::from_parts(13_157_000, 3583)
+		// Minimum execution time: 11_284_000 picoseconds.
+		Weight::from_parts(12_509_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -107,8 +108,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn set_windows() -> Weight {
 		// Proof size: measured `0`, estimated `0` bytes.
-		// Minimum execution time: 4_915_000 picoseconds.
-		Weight::from_parts(6_075_000, 0)
+		// Minimum execution time: 4_776_000 picoseconds.
+		Weight::from_parts(5_444_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `ConnectionChain::Authorities` (r:0 w:1)
@@ -118,9 +119,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 32]`.
 	fn set_authorities(a: u32, ) -> Weight {
 		// Proof size: measured `0`, estimated `0` bytes.
-		// Minimum execution time: 6_988_000 picoseconds.
-		Weight::from_parts(8_699_549, 0)
-			.saturating_add(Weight::from_parts(154_129, 0).saturating_mul(a.into()))
+		// Minimum execution time: 6_237_000 picoseconds.
+		Weight::from_parts(7_919_239, 0)
+			.saturating_add(Weight::from_parts(86_797, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `ConnectionChain::Outbound` (r:1 w:2)
@@ -139,8 +140,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::PendingOutbound` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn retry_instruction() -> Weight {
 		// Proof size: measured `1895`, estimated `6955` bytes.
-		// Minimum execution time: 53_369_000 picoseconds.
-		Weight::from_parts(60_086_000, 6955)
+		// Minimum execution time: 52_932_000 picoseconds.
+		Weight::from_parts(57_011_000, 6955)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -152,8 +153,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof size: measured `169`, estimated `3593` bytes.
-		// Minimum execution time: 46_296_000 picoseconds.
-		Weight::from_parts(52_748_000, 3593)
+		// Minimum execution time: 45_914_000 picoseconds.
+		Weight::from_parts(48_775_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -165,8 +166,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::SettlementAccounts` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn set_settlement_account() -> Weight {
 		// Proof size: measured `320`, estimated `3583` bytes.
-		// Minimum execution time: 17_588_000 picoseconds.
-		Weight::from_parts(20_610_000, 3583)
+		// Minimum execution time: 16_833_000 picoseconds.
+		Weight::from_parts(18_617_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -182,8 +183,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Rules` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	fn set_rule() -> Weight {
 		// Proof size: measured `324`, estimated `6176` bytes.
-		// Minimum execution time: 28_340_000 picoseconds.
-		Weight::from_parts(31_268_000, 6176)
+		// Minimum execution time: 27_859_000 picoseconds.
+		Weight::from_parts(30_188_000, 6176)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -200,9 +201,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[0, 8]`.
 	fn remove_rule(c: u32, ) -> Weight {
 		// Proof size: measured `563 + c * (4 ±0)`, estimated `3610` bytes.
-		// Minimum execution time: 23_168_000 picoseconds.
-		Weight::from_parts(25_950_697, 3610)
-			.saturating_add(Weight::from_parts(1_547_822, 0).saturating_mul(c.into()))
+		// Minimum execution time: 22_244_000 picoseconds.
+		Weight::from_parts(25_620_309, 3610)
+			.saturating_add(Weight::from_parts(1_481_233, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
@@ -217,8 +218,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Campaigns` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn create_campaign() -> Weight {
 		// Proof size: measured `489`, estimated `3610` bytes.
-		// Minimum execution time: 19_541_000 picoseconds.
-		Weight::from_parts(21_660_000, 3610)
+		// Minimum execution time: 19_172_000 picoseconds.
+		Weight::from_parts(20_806_000, 3610)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -231,9 +232,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 8]`.
 	fn end_campaign(c: u32, ) -> Weight {
 		// Proof size: measured `528 + c * (38 ±0)`, estimated `3610` bytes.
-		// Minimum execution time: 20_400_000 picoseconds.
-		Weight::from_parts(21_976_808, 3610)
-			.saturating_add(Weight::from_parts(369_046, 0).saturating_mul(c.into()))
+		// Minimum execution time: 20_634_000 picoseconds.
+		Weight::from_parts(22_709_566, 3610)
+			.saturating_add(Weight::from_parts(358_977, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -257,8 +258,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::PendingOutbound` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn withdraw_liquidity() -> Weight {
 		// Proof size: measured `885`, estimated `3621` bytes.
-		// Minimum execution time: 42_778_000 picoseconds.
-		Weight::from_parts(45_386_000, 3621)
+		// Minimum execution time: 42_968_000 picoseconds.
+		Weight::from_parts(45_843_000, 3621)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -274,8 +275,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::SettlementAccounts` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn deregister_operator() -> Weight {
 		// Proof size: measured `957`, estimated `8883` bytes.
-		// Minimum execution time: 67_704_000 picoseconds.
-		Weight::from_parts(71_715_000, 8883)
+		// Minimum execution time: 67_057_000 picoseconds.
+		Weight::from_parts(71_543_000, 8883)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -318,9 +319,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[0, 8]`.
 	fn request_transfer(c: u32, ) -> Weight {
 		// Proof size: measured `1374 + c * (52 ±0)`, estimated `6176 + c * (2603 ±0)` bytes.
-		// Minimum execution time: 106_161_000 picoseconds.
-		Weight::from_parts(116_131_097, 6176)
-			.saturating_add(Weight::from_parts(3_444_700, 0).saturating_mul(c.into()))
+		// Minimum execution time: 105_501_000 picoseconds.
+		Weight::from_parts(113_633_456, 6176)
+			.saturating_add(Weight::from_parts(3_273_491, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -342,24 +343,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn cancel_transfer() -> Weight {
 		// Proof size: measured `1260`, estimated `6955` bytes.
-		// Minimum execution time: 67_606_000 picoseconds.
-		Weight::from_parts(73_475_000, 6955)
+		// Minimum execution time: 69_001_000 picoseconds.
+		Weight::from_parts(74_009_000, 6955)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
-	/// Storage: `ConnectionChain::Votes` (r:1 w:1)
+	/// Storage: `ConnectionChain::Votes` (r:64 w:0)
 	/// Proof: `ConnectionChain::Votes` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Chains` (r:1 w:0)
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::SeenDeposits` (r:1 w:1)
+	/// Storage: `ConnectionChain::SeenDeposits` (r:64 w:64)
 	/// Proof: `ConnectionChain::SeenDeposits` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::VoteCount` (r:1 w:1)
+	/// Storage: `ConnectionChain::VoteCount` (r:64 w:0)
 	/// Proof: `ConnectionChain::VoteCount` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::SubjectReports` (r:1 w:1)
+	/// Storage: `ConnectionChain::SubjectReports` (r:64 w:0)
 	/// Proof: `ConnectionChain::SubjectReports` (`max_values`: None, `max_size`: Some(1078), added: 3553, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Threshold` (r:1 w:0)
 	/// Proof: `ConnectionChain::Threshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::Transfers` (r:1 w:1)
+	/// Storage: `ConnectionChain::Transfers` (r:64 w:64)
 	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3490), added: 5965, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::VaultLedgers` (r:2 w:2)
 	/// Proof: `ConnectionChain::VaultLedgers` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
@@ -375,30 +376,60 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::DeadlineQueue` (r:1 w:1)
 	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::Outbound` (r:0 w:1)
+	/// Storage: `ConnectionChain::Outbound` (r:0 w:64)
 	/// Proof: `ConnectionChain::Outbound` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::PendingOutbound` (r:0 w:1)
+	/// Storage: `ConnectionChain::PendingOutbound` (r:0 w:64)
 	/// Proof: `ConnectionChain::PendingOutbound` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:2)
+	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:128)
 	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
-	fn report_deposit() -> Weight {
-		// Proof size: measured `1396`, estimated `6955` bytes.
-		// Minimum execution time: 120_337_000 picoseconds.
-		Weight::from_parts(139_061_000, 6955)
-			.saturating_add(T::DbWeight::get().reads(15_u64))
-			.saturating_add(T::DbWeight::get().writes(15_u64))
+	/// The range of component `n` is `[1, 64]`.
+	fn report_deposits(n: u32, ) -> Weight {
+		// Proof size: measured `1126 + n * (296 ±0)`, estimated `6092 + n * (5965 ±0)` bytes.
+		// Minimum execution time: 104_536_000 picoseconds.
+		Weight::from_parts(60_485_854, 6092)
+			.saturating_add(Weight::from_parts(54_338_048, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
 	}
-	/// Storage: `ConnectionChain::Votes` (r:1 w:1)
+	/// Storage: `ConnectionChain::Votes` (r:64 w:0)
 	/// Proof: `ConnectionChain::Votes` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::Outbound` (r:1 w:2)
+	/// Storage: `ConnectionChain::Outbound` (r:64 w:64)
 	/// Proof: `ConnectionChain::Outbound` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::VoteCount` (r:1 w:1)
+	/// Storage: `ConnectionChain::VoteCount` (r:64 w:0)
 	/// Proof: `ConnectionChain::VoteCount` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::SubjectReports` (r:1 w:1)
+	/// Storage: `ConnectionChain::SubjectReports` (r:64 w:0)
 	/// Proof: `ConnectionChain::SubjectReports` (`max_values`: None, `max_size`: Some(1078), added: 3553, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Threshold` (r:1 w:0)
 	/// Proof: `ConnectionChain::Threshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::Transfers` (r:1 w:1)
+	/// Storage: `ConnectionChain::Transfers` (r:64 w:64)
+	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3490), added: 5965, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
+	fn report_inclusions(n: u32, ) -> Weight {
+		// Proof size: measured `638 + n * (598 ±0)`, estimated `1493 + n * (5965 ±0)` bytes.
+		// Minimum execution time: 57_937_000 picoseconds.
+		Weight::from_parts(42_104_903, 1493)
+			.saturating_add(Weight::from_parts(27_996_208, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
+	}
+	/// Storage: `ConnectionChain::Votes` (r:64 w:0)
+	/// Proof: `ConnectionChain::Votes` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Outbound` (r:64 w:128)
+	/// Proof: `ConnectionChain::Outbound` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::VoteCount` (r:64 w:0)
+	/// Proof: `ConnectionChain::VoteCount` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::SubjectReports` (r:64 w:0)
+	/// Proof: `ConnectionChain::SubjectReports` (`max_values`: None, `max_size`: Some(1078), added: 3553, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Threshold` (r:1 w:0)
+	/// Proof: `ConnectionChain::Threshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Transfers` (r:64 w:64)
 	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3490), added: 5965, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::OperatorLiquidity` (r:1 w:1)
 	/// Proof: `ConnectionChain::OperatorLiquidity` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
@@ -410,32 +441,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::NextInstructionId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::NextVaultNonce` (r:1 w:1)
 	/// Proof: `ConnectionChain::NextVaultNonce` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::PendingOutbound` (r:0 w:2)
+	/// Storage: `ConnectionChain::PendingOutbound` (r:0 w:128)
 	/// Proof: `ConnectionChain::PendingOutbound` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:2)
+	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:128)
 	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
-	fn report_outcome() -> Weight {
-		// Proof size: measured `1554`, estimated `6955` bytes.
-		// Minimum execution time: 131_069_000 picoseconds.
-		Weight::from_parts(153_989_000, 6955)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(15_u64))
+	/// The range of component `n` is `[1, 64]`.
+	fn report_outcomes(n: u32, ) -> Weight {
+		// Proof size: measured `1087 + n * (598 ±0)`, estimated `6092 + n * (5965 ±0)` bytes.
+		// Minimum execution time: 114_572_000 picoseconds.
+		Weight::from_parts(65_556_405, 6092)
+			.saturating_add(Weight::from_parts(63_739_224, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
 	}
 	/// Storage: `ConnectionChain::Authorities` (r:1 w:0)
 	/// Proof: `ConnectionChain::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::Votes` (r:1 w:0)
+	/// Storage: `ConnectionChain::Votes` (r:64 w:0)
 	/// Proof: `ConnectionChain::Votes` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Chains` (r:1 w:0)
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::ObservedVaultState` (r:1 w:0)
-	/// Proof: `ConnectionChain::ObservedVaultState` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::SeenDeposits` (r:64 w:0)
+	/// Proof: `ConnectionChain::SeenDeposits` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	fn authorize_report() -> Weight {
-		// Proof size: measured `1259`, estimated `3583` bytes.
-		// Minimum execution time: 57_843_000 picoseconds.
-		Weight::from_parts(65_120_000, 3583)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+	/// The range of component `n` is `[1, 64]`.
+	fn authorize_report(n: u32, ) -> Weight {
+		// Proof size: measured `1259`, estimated `3583 + n * (2552 ±0)` bytes.
+		// Minimum execution time: 58_003_000 picoseconds.
+		Weight::from_parts(55_676_653, 3583)
+			.saturating_add(Weight::from_parts(5_902_449, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
 	}
 	/// Storage: `ConnectionChain::DeadlineCursor` (r:1 w:1)
 	/// Proof: `ConnectionChain::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -459,9 +499,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `q` is `[1, 8]`.
 	fn process_deadlines(n: u32, q: u32, ) -> Weight {
 		// Proof size: measured `1062 + n * (304 ±0)`, estimated `3621 + n * (5965 ±0) + q * (3001 ±0)` bytes.
-		// Minimum execution time: 26_106_000 picoseconds.
-		Weight::from_parts(34_671_717, 3621)
-			.saturating_add(Weight::from_parts(46_816_702, 0).saturating_mul(n.into()))
+		// Minimum execution time: 25_156_000 picoseconds.
+		Weight::from_parts(22_435_656, 3621)
+			.saturating_add(Weight::from_parts(44_331_360, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(3_642_531, 0).saturating_mul(q.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(q.into())))
@@ -476,112 +517,132 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with the reference (RocksDB) database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_chain() -> Weight {
-		Weight::from_parts(11_168_000, 1489)
+		Weight::from_parts(11_079_000, 1489)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn update_chain() -> Weight {
-		Weight::from_parts(14_905_000, 3583)
+		Weight::from_parts(14_378_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn pause_chain() -> Weight {
-		Weight::from_parts(12_777_000, 3583)
+		Weight::from_parts(12_593_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn resume_chain() -> Weight {
-		Weight::from_parts(13_157_000, 3583)
+		Weight::from_parts(12_509_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_windows() -> Weight {
-		Weight::from_parts(6_075_000, 0)
+		Weight::from_parts(5_444_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_authorities(a: u32, ) -> Weight {
-		Weight::from_parts(8_699_549, 0)
-			.saturating_add(Weight::from_parts(154_129, 0).saturating_mul(a.into()))
+		Weight::from_parts(7_919_239, 0)
+			.saturating_add(Weight::from_parts(86_797, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn retry_instruction() -> Weight {
-		Weight::from_parts(60_086_000, 6955)
+		Weight::from_parts(57_011_000, 6955)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn register_operator() -> Weight {
-		Weight::from_parts(52_748_000, 3593)
+		Weight::from_parts(48_775_000, 3593)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_settlement_account() -> Weight {
-		Weight::from_parts(20_610_000, 3583)
+		Weight::from_parts(18_617_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_rule() -> Weight {
-		Weight::from_parts(31_268_000, 6176)
+		Weight::from_parts(30_188_000, 6176)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn remove_rule(c: u32, ) -> Weight {
-		Weight::from_parts(25_950_697, 3610)
-			.saturating_add(Weight::from_parts(1_547_822, 0).saturating_mul(c.into()))
+		Weight::from_parts(25_620_309, 3610)
+			.saturating_add(Weight::from_parts(1_481_233, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
 	}
 	fn create_campaign() -> Weight {
-		Weight::from_parts(21_660_000, 3610)
+		Weight::from_parts(20_806_000, 3610)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn end_campaign(c: u32, ) -> Weight {
-		Weight::from_parts(21_976_808, 3610)
-			.saturating_add(Weight::from_parts(369_046, 0).saturating_mul(c.into()))
+		Weight::from_parts(22_709_566, 3610)
+			.saturating_add(Weight::from_parts(358_977, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_liquidity() -> Weight {
-		Weight::from_parts(45_386_000, 3621)
+		Weight::from_parts(45_843_000, 3621)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn deregister_operator() -> Weight {
-		Weight::from_parts(71_715_000, 8883)
+		Weight::from_parts(71_543_000, 8883)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn request_transfer(c: u32, ) -> Weight {
-		Weight::from_parts(116_131_097, 6176)
-			.saturating_add(Weight::from_parts(3_444_700, 0).saturating_mul(c.into()))
+		Weight::from_parts(113_633_456, 6176)
+			.saturating_add(Weight::from_parts(3_273_491, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
 	fn cancel_transfer() -> Weight {
-		Weight::from_parts(73_475_000, 6955)
+		Weight::from_parts(74_009_000, 6955)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
-	fn report_deposit() -> Weight {
-		Weight::from_parts(139_061_000, 6955)
-			.saturating_add(RocksDbWeight::get().reads(15_u64))
-			.saturating_add(RocksDbWeight::get().writes(15_u64))
+	fn report_deposits(n: u32, ) -> Weight {
+		Weight::from_parts(60_485_854, 6092)
+			.saturating_add(Weight::from_parts(54_338_048, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
 	}
-	fn report_outcome() -> Weight {
-		Weight::from_parts(153_989_000, 6955)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(15_u64))
+	fn report_inclusions(n: u32, ) -> Weight {
+		Weight::from_parts(42_104_903, 1493)
+			.saturating_add(Weight::from_parts(27_996_208, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
 	}
-	fn authorize_report() -> Weight {
-		Weight::from_parts(65_120_000, 3583)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+	fn report_outcomes(n: u32, ) -> Weight {
+		Weight::from_parts(65_556_405, 6092)
+			.saturating_add(Weight::from_parts(63_739_224, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
+	}
+	fn authorize_report(n: u32, ) -> Weight {
+		Weight::from_parts(55_676_653, 3583)
+			.saturating_add(Weight::from_parts(5_902_449, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
 	}
 	fn process_deadlines(n: u32, q: u32, ) -> Weight {
-		Weight::from_parts(34_671_717, 3621)
-			.saturating_add(Weight::from_parts(46_816_702, 0).saturating_mul(n.into()))
+		Weight::from_parts(22_435_656, 3621)
+			.saturating_add(Weight::from_parts(44_331_360, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(3_642_531, 0).saturating_mul(q.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(q.into())))

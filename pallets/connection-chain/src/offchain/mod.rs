@@ -25,9 +25,12 @@
 //! however many validators hold the vault key. A payout is refunded only once its nonce is
 //! proven taken by another transaction ([`DeadProof::NonceConsumed`]).
 //!
-//! Reports are fee-less authorized transactions signed with the node's attestation key; one
-//! authority reports an observation once (the pool and the pallet refuse a second vote), and a
-//! report that did not make it into a block is sent again after [`REPORT_RETRY_AFTER`] blocks.
+//! Reports are fee-less authorized transactions signed with the node's attestation key. What a
+//! pass observes on a chain goes out together, up to [`Config::MaxObservationsPerReport`]
+//! observations per report, once the chain's blocks are read and again once its vault is
+//! settled. One authority reports an observation once (the pool and the pallet refuse a second
+//! vote), and an observation not yet counted on chain is sent again after
+//! [`REPORT_RETRY_AFTER`] blocks.
 //!
 //! A chain's endpoint is node-local, never on chain: the node writes it into persistent
 //! off-chain storage under [`endpoint_key`] (`--linked-rpc <chain>=<url>`, or the
@@ -41,7 +44,10 @@ pub mod substrate;
 use crate::{attestation, pallet::*, types::*, LOG_TARGET};
 use alloc::{format, vec::Vec};
 use codec::{Decode, Encode};
-use frame_support::traits::{Get, UnixTime};
+use frame_support::{
+	traits::{Get, UnixTime},
+	BoundedVec,
+};
 use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
 use json_rpc::{Endpoint, RpcError};
 use sp_core::H256;
@@ -308,6 +314,8 @@ impl<T: Config> Pallet<T> {
 		loop {
 			for (chain_id, chain, open) in &mut chains {
 				Self::pass_on_chain(*chain_id, chain, open, &mut reports, now);
+				// What settling found, or what was queued before a failure.
+				reports.flush();
 			}
 			reports.save();
 			let next_pass =
@@ -417,6 +425,8 @@ impl<T: Config> Pallet<T> {
 			let snapshot = client.vault_state(&at)?;
 			reports.send(Observation::VaultState { chain: chain_id, snapshot });
 		}
+		// Deposits first: their payouts wait for them.
+		reports.flush();
 
 		if client.can_sign() {
 			Self::settle(chain_id, client, reports, open)?;
@@ -590,15 +600,18 @@ fn pending_reports_key() -> Vec<u8> {
 	storage_key("pending-reports")
 }
 
-/// The reports of one worker run: this node's attestation key, if it is an authority's, and
-/// the reports it sent that are not yet counted on chain. Those are kept in persistent storage,
-/// read once per run and written back by [`Reports::save`], so that a report lost from the
-/// pool (a restart, a full pool) is sent again after [`REPORT_RETRY_AFTER`] blocks.
+/// The reports of one worker run: this node's attestation key, if it is an authority's, the
+/// observations queued for the next report, and those sent that are not yet counted on chain.
+/// The latter are kept in persistent storage, read once per run and written back by
+/// [`Reports::save`], so that an observation lost from the pool (a restart, a full pool) is
+/// sent again after [`REPORT_RETRY_AFTER`] blocks.
 pub struct Reports<T: Config> {
 	reporter: Option<Reporter<T>>,
 	/// Part of every signed report; read once per run, not once per report.
 	genesis_hash: T::Hash,
 	pending: Vec<PendingReport<T::AccountId>>,
+	/// Queued by [`Reports::send`], sent by [`Reports::flush`].
+	queued: Vec<ObservationOf<T>>,
 	changed: bool,
 	now: u64,
 }
@@ -615,7 +628,14 @@ impl<T: Config> Reports<T> {
 				.unwrap_or_default(),
 			None => Vec::new(),
 		};
-		Self { reporter, genesis_hash: Pallet::<T>::genesis_hash(), pending, changed: false, now }
+		Self {
+			reporter,
+			genesis_hash: Pallet::<T>::genesis_hash(),
+			pending,
+			queued: Vec::new(),
+			changed: false,
+			now,
+		}
 	}
 
 	/// Whether this node reports at all (its attestation key is an authority's).
@@ -623,8 +643,8 @@ impl<T: Config> Reports<T> {
 		self.reporter.is_some()
 	}
 
-	/// Signs and submits a report, unless it changes nothing, this authority already voted, or
-	/// it was sent and waits to be counted.
+	/// Queues an observation for the next report, unless it changes nothing, this authority
+	/// already voted, or it was sent and waits to be counted.
 	pub fn send(&mut self, observation: ObservationOf<T>) {
 		let Some(reporter) = &self.reporter else { return };
 		let hash = attestation::observation_hash(&observation);
@@ -634,16 +654,25 @@ impl<T: Config> Reports<T> {
 		if self.pending.iter().any(|pending| pending.observation == observation) {
 			return;
 		}
-		Self::submit(reporter, &self.genesis_hash, observation.clone());
 		if self.pending.len() >= MAX_PENDING_REPORTS {
 			self.pending.remove(0);
 		}
-		self.pending.push(PendingReport { observation, sent_at: self.now });
+		self.pending.push(PendingReport { observation: observation.clone(), sent_at: self.now });
+		self.queued.push(observation);
 		self.changed = true;
 	}
 
+	/// Signs and submits the queued observations, as few reports as
+	/// [`Config::MaxObservationsPerReport`] allows.
+	pub fn flush(&mut self) {
+		let Some(reporter) = &self.reporter else { return };
+		let queued = core::mem::take(&mut self.queued);
+		Self::submit(reporter, &self.genesis_hash, queued);
+	}
+
 	/// Forgets reports that were counted or became irrelevant, and sends again those that
-	/// waited too long.
+	/// waited too long, in reports of their own: one that still waits in the pool would refuse
+	/// a report repeating its observations, and new observations must not go down with it.
 	pub fn resend_stale(&mut self) {
 		let Some(reporter) = &self.reporter else { return };
 		let now = self.now;
@@ -653,13 +682,15 @@ impl<T: Config> Reports<T> {
 			Pallet::<T>::awaits_vote(hash, reporter.index, &report.observation)
 		});
 		self.changed |= self.pending.len() != before;
+		let mut stale = Vec::new();
 		for report in &mut self.pending {
 			if now >= report.sent_at.saturating_add(REPORT_RETRY_AFTER) {
-				Self::submit(reporter, &self.genesis_hash, report.observation.clone());
+				stale.push(report.observation.clone());
 				report.sent_at = now;
 				self.changed = true;
 			}
 		}
+		Self::submit(reporter, &self.genesis_hash, stale);
 	}
 
 	/// Writes the reports waiting to be counted back to persistent storage, if they changed.
@@ -670,17 +701,22 @@ impl<T: Config> Reports<T> {
 		}
 	}
 
-	fn submit(reporter: &Reporter<T>, genesis_hash: &T::Hash, observation: ObservationOf<T>) {
-		let payload = attestation::signing_payload(genesis_hash, reporter.index, &observation);
-		let Some(signature) = reporter.key.sign(&payload) else {
-			log::error!(target: LOG_TARGET, "the keystore did not sign a report");
-			return;
-		};
-		let call = Call::report { observation, authority: reporter.index, signature };
-		let xt = T::create_authorized_transaction(call.into());
-		if SubmitTransaction::<T, Call<T>>::submit_transaction(xt).is_err() {
-			// Already in the pool, or refused as stale: the retry list covers a real loss.
-			log::debug!(target: LOG_TARGET, "a report was not accepted into the pool");
+	fn submit(reporter: &Reporter<T>, genesis_hash: &T::Hash, observations: Vec<ObservationOf<T>>) {
+		let most = T::MaxObservationsPerReport::get().max(1) as usize;
+		for chunk in observations.chunks(most) {
+			let payload = attestation::signing_payload(genesis_hash, reporter.index, chunk);
+			let Some(signature) = reporter.key.sign(&payload) else {
+				log::error!(target: LOG_TARGET, "the keystore did not sign a report");
+				return;
+			};
+			let observations = BoundedVec::truncate_from(chunk.to_vec());
+			let call = Call::report { observations, authority: reporter.index, signature };
+			let xt = T::create_authorized_transaction(call.into());
+			if SubmitTransaction::<T, Call<T>>::submit_transaction(xt).is_err() {
+				// Refused as stale, or its observations already in the pool: the retry list
+				// covers a real loss.
+				log::debug!(target: LOG_TARGET, "a report was not accepted into the pool");
+			}
 		}
 	}
 }

@@ -28,24 +28,27 @@ fn only_a_correctly_signed_report_of_an_authority_is_admitted() {
 		let unknown = signed_report(7, &observation);
 		assert_eq!(authorize(&unknown).map(|_| ()), invalid(InvalidTransaction::BadSigner));
 		// Authority 1's signature presented as authority 0's.
-		let crate::Call::report { observation: o, signature, .. } = signed_report(1, &observation)
+		let crate::Call::report { observations, signature, .. } = signed_report(1, &observation)
 		else {
 			unreachable!()
 		};
-		let forged = crate::Call::<Test>::report { observation: o, authority: 0, signature };
+		let forged = crate::Call::<Test>::report { observations, authority: 0, signature };
 		assert_eq!(authorize(&forged).map(|_| ()), invalid(InvalidTransaction::BadProof));
 		// A report signed for another chain (another genesis hash) does not verify here.
 		let key = sp_runtime::testing::UintAuthorityId(1);
-		let payload =
-			crate::attestation::signing_payload(&sp_core::H256::repeat_byte(1), 0, &observation);
+		let payload = crate::attestation::signing_payload(
+			&sp_core::H256::repeat_byte(1),
+			0,
+			core::slice::from_ref(&observation),
+		);
 		let other_chain = crate::Call::<Test>::report {
-			observation: observation.clone(),
+			observations: vec![observation.clone()].try_into().unwrap(),
 			authority: 0,
 			signature: sp_runtime::RuntimeAppPublic::sign(&key, &payload).unwrap(),
 		};
 		assert_eq!(authorize(&other_chain).map(|_| ()), invalid(InvalidTransaction::BadProof));
 		// Dispatching without the authorized origin fails whatever the signer.
-		let crate::Call::report { observation, authority, signature } =
+		let crate::Call::report { observations, authority, signature } =
 			signed_report(0, &observation)
 		else {
 			unreachable!()
@@ -53,13 +56,91 @@ fn only_a_correctly_signed_report_of_an_authority_is_admitted() {
 		assert_noop!(
 			ConnectionChain::report(
 				RuntimeOrigin::signed(OPERATOR),
-				observation,
+				observations,
 				authority,
 				signature
 			),
 			sp_runtime::DispatchError::BadOrigin
 		);
 		assert_eq!(liquidity(EVM).free, 0);
+	});
+}
+
+#[test]
+fn one_report_carries_several_observations_and_is_charged_for_what_they_did() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ConnectionChain::register_operator(RuntimeOrigin::signed(OPERATOR)));
+		let first = liquidity_deposit(1, 100);
+		let second = liquidity_deposit(2, 50);
+		let unknown_instruction =
+			Observation::OutboundFinal { instruction: 42, tx: linked_tx(3), fee: 0 };
+		let observations = [first.clone(), unknown_instruction.clone(), second.clone()];
+		// The signature covers the list in its order.
+		let crate::Call::report { signature, .. } = signed_report_of(0, &observations) else {
+			unreachable!()
+		};
+		let reordered = crate::Call::<Test>::report {
+			observations: vec![second.clone(), unknown_instruction.clone(), first.clone()]
+				.try_into()
+				.unwrap(),
+			authority: 0,
+			signature,
+		};
+		assert_eq!(authorize(&reordered).map(|_| ()), invalid(InvalidTransaction::BadProof));
+		// Admitted for the two observations that await this authority's vote, one tag each.
+		let report = signed_report_of(0, &observations);
+		let (validity, _) = authorize(&report).unwrap();
+		assert_eq!(validity.provides.len(), 2);
+		let charged = dispatch_report(report);
+		assert_eq!(liquidity(EVM).free, 150, "both deposits counted");
+		let hash = crate::attestation::observation_hash;
+		assert!(events()
+			.contains(&Event::ObservationObsolete { observation: hash(&unknown_instruction) }));
+		// Threshold one: no vote is stored, so the charge is the benchmarks' of two deposits
+		// and one outcome, well below the advance charge of three of the heaviest kind.
+		use crate::weights::WeightInfo;
+		assert_eq!(
+			charged,
+			<() as WeightInfo>::report_deposits(2) + <() as WeightInfo>::report_outcomes(1)
+		);
+		assert!(charged.ref_time() < crate::attestation::report_weight::<Test>(3).ref_time());
+		assert_eq!(crate::Votes::<Test>::iter().count(), 0);
+		assert_eq!(VoteCount::<Test>::iter().count(), 0);
+		assert_eq!(SubjectReports::<Test>::iter().count(), 0);
+		// A report of nothing that awaits a vote is not admitted.
+		assert_eq!(
+			authorize(&signed_report_of(0, &[first, second])).map(|_| ()),
+			invalid(InvalidTransaction::Stale)
+		);
+		assert_eq!(
+			authorize(&signed_report_of(0, &[])).map(|_| ()),
+			invalid(InvalidTransaction::Stale)
+		);
+		check_invariants();
+	});
+}
+
+#[test]
+fn votes_below_the_threshold_are_stored_and_charged_and_the_deciding_vote_clears_them() {
+	ext_with_threshold(3).execute_with(|| {
+		assert_ok!(ConnectionChain::register_operator(RuntimeOrigin::signed(OPERATOR)));
+		let observation = liquidity_deposit(1, 100);
+		let hash = crate::attestation::observation_hash(&observation);
+		let db = <Test as frame_system::Config>::DbWeight::get();
+		use crate::weights::WeightInfo;
+		let deposit = <() as WeightInfo>::report_deposits(1);
+		// Each vote below the threshold: its vote, the count and (first) the version.
+		assert_eq!(dispatch_report(signed_report(0, &observation)), deposit + db.writes(3));
+		assert_eq!(dispatch_report(signed_report(1, &observation)), deposit + db.writes(2));
+		assert_eq!(VoteCount::<Test>::get(hash), 2);
+		assert_eq!(liquidity(EVM).free, 0);
+		// The deciding vote: two votes cleared, the count and the version removed.
+		assert_eq!(dispatch_report(signed_report(2, &observation)), deposit + db.writes(4));
+		assert_eq!(liquidity(EVM).free, 100);
+		assert_eq!(crate::Votes::<Test>::iter_prefix(hash).count(), 0);
+		assert_eq!(VoteCount::<Test>::get(hash), 0);
+		assert_eq!(SubjectReports::<Test>::iter().count(), 0);
+		check_invariants();
 	});
 }
 
@@ -185,16 +266,7 @@ fn a_deposit_with_no_reference_is_returned() {
 				reference: DepositReference::Unknown,
 			},
 		);
-		assert_ok!(authorize(&call));
-		let crate::Call::report { observation, authority, signature } = call else {
-			unreachable!()
-		};
-		assert_ok!(ConnectionChain::report(
-			frame_system::RawOrigin::Authorized.into(),
-			observation,
-			authority,
-			signature
-		));
+		dispatch_report(call);
 		assert_eq!(crate::PendingOutbound::<Test>::iter_key_prefix(SUBSTRATE).count(), 1);
 		check_invariants();
 	});

@@ -13,7 +13,6 @@ use crate::{
 	Chains,
 };
 use codec::Decode;
-use frame_system::RawOrigin;
 use sp_core::{
 	offchain::{
 		testing::{PendingRequest, TestOffchainExt, TestTransactionPoolExt},
@@ -244,20 +243,20 @@ impl World {
 		self.run(2);
 	}
 
-	/// The reports in the pool, in the order they were submitted.
+	/// The observations reported in the pool, in the order they were submitted.
 	fn reports(&self) -> Vec<Observation<AccountId>> {
 		self.pool
 			.read()
 			.transactions
 			.iter()
-			.map(|raw| match Extrinsic::decode(&mut &raw[..]).unwrap().function {
+			.flat_map(|raw| match Extrinsic::decode(&mut &raw[..]).unwrap().function {
 				RuntimeCall::ConnectionChain(crate::Call::report {
-					observation,
+					observations,
 					authority,
 					..
 				}) => {
 					assert_eq!(authority, 0, "reported as this node's authority");
-					observation
+					observations.into_inner()
 				}
 				other => panic!("unexpected call in the pool: {other:?}"),
 			})
@@ -265,31 +264,37 @@ impl World {
 	}
 
 	/// Puts the pool's reports in a block, as a block author would: each one the pool still
-	/// admits is dispatched with the authorized origin. Returns those dispatched.
+	/// admits is dispatched with the authorized origin. Returns the observations that still
+	/// awaited this authority's vote when dispatched.
 	fn include_reports(&mut self) -> Vec<Observation<AccountId>> {
 		let raws = core::mem::take(&mut self.pool.write().transactions);
 		self.ext.execute_with(|| {
-			raws.iter()
-				.filter_map(|raw| {
-					let RuntimeCall::ConnectionChain(call) =
-						Extrinsic::decode(&mut &raw[..]).unwrap().function
-					else {
-						panic!("not a report")
-					};
-					// A report the chain no longer needs is dropped by the pool.
-					authorize(&call).ok()?;
-					let crate::Call::report { observation, authority, signature } = call else {
-						panic!("not a report")
-					};
-					assert_ok!(ConnectionChain::report(
-						RawOrigin::Authorized.into(),
-						observation.clone(),
-						authority,
-						signature
-					));
-					Some(observation)
-				})
-				.collect()
+			let mut counted = Vec::new();
+			for raw in &raws {
+				let RuntimeCall::ConnectionChain(call) =
+					Extrinsic::decode(&mut &raw[..]).unwrap().function
+				else {
+					panic!("not a report")
+				};
+				// A report the chain no longer needs is dropped by the pool.
+				if authorize(&call).is_err() {
+					continue;
+				}
+				let crate::Call::report { observations, authority, .. } = &call else {
+					panic!("not a report")
+				};
+				counted.extend(
+					observations
+						.iter()
+						.filter(|observation| {
+							let hash = crate::attestation::observation_hash(observation);
+							ConnectionChain::awaits_vote(hash, *authority, observation)
+						})
+						.cloned(),
+				);
+				dispatch_report(call);
+			}
+			counted
 		})
 	}
 }
@@ -657,6 +662,9 @@ fn deposits_of_a_wrong_amount_or_naming_no_transfer_are_sent_back_by_the_worker(
 	);
 	world.run(4);
 	assert_eq!(world.reports().len(), 4);
+	// The watcher's two outcomes went out in one report, the settler's two inclusions in
+	// another.
+	assert_eq!(world.pool.read().transactions.len(), 2);
 	assert_eq!(
 		world.include_reports(),
 		vec![

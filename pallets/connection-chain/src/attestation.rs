@@ -61,6 +61,7 @@ pub struct ReportWeights {
 }
 
 impl ReportWeights {
+	/// Counts one dispatched observation under its kind.
 	pub fn count<AccountId>(&mut self, observation: &Observation<AccountId>) {
 		let counter = match observation {
 			Observation::Deposit { .. } => &mut self.deposits,
@@ -70,6 +71,7 @@ impl ReportWeights {
 		*counter = counter.saturating_add(1);
 	}
 
+	/// The weight the report is charged after dispatch.
 	pub fn total<T: Config>(&self) -> Weight {
 		let mut total = self.bookkeeping;
 		if self.deposits > 0 {

@@ -193,6 +193,31 @@ fn paying_out<T: Config>(count: u32) -> Vec<(TransferId, InstructionId)> {
 		.collect()
 }
 
+/// Chains, an operator, `count` transfers paying out and the authorities (threshold 1), and
+/// for each payout what `observe` makes of it and a new linked transaction.
+fn payout_reports<T: Config>(
+	count: u32,
+	observe: impl Fn(InstructionId, LinkedTx) -> ObservationOf<T>,
+) -> (Vec<(TransferId, InstructionId)>, Vec<ObservationOf<T>>) {
+	register_chains::<T>();
+	operator::<T>(0);
+	let payouts = paying_out::<T>(count);
+	authorities::<T>(T::MaxAuthorities::get());
+	let observations = payouts
+		.iter()
+		.zip(count..)
+		.map(|(&(_, instruction), index)| observe(instruction, numbered_tx(index)))
+		.collect();
+	(payouts, observations)
+}
+
+/// Counts each observation as authority 0's report, as a dispatched report does.
+fn report_each<T: Config>(observations: Vec<ObservationOf<T>>) {
+	for observation in observations {
+		ConnectionChain::<T>::do_report(observation, 0);
+	}
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -441,9 +466,7 @@ mod benchmarks {
 		authorities::<T>(T::MaxAuthorities::get());
 		#[block]
 		{
-			for observation in observations {
-				ConnectionChain::<T>::do_report(observation, 0);
-			}
+			report_each::<T>(observations);
 		}
 		assert_eq!(Transfers::<T>::get(u64::from(n) - 1).unwrap().state, TransferState::PayingOut);
 	}
@@ -451,23 +474,12 @@ mod benchmarks {
 	/// `n` payouts seen in a block of their chain, each reaching the threshold.
 	#[benchmark]
 	fn report_inclusions(n: Linear<1, { T::MaxObservationsPerReport::get() }>) {
-		register_chains::<T>();
-		operator::<T>(0);
-		let payouts = paying_out::<T>(n);
-		authorities::<T>(T::MaxAuthorities::get());
-		let observations: Vec<ObservationOf<T>> = payouts
-			.iter()
-			.zip(0u32..)
-			.map(|(&(_, instruction), index)| Observation::OutboundIncluded {
-				instruction,
-				tx: numbered_tx(n + index),
-			})
-			.collect();
+		let (payouts, observations) = payout_reports::<T>(n, |instruction, tx| {
+			Observation::OutboundIncluded { instruction, tx }
+		});
 		#[block]
 		{
-			for observation in observations {
-				ConnectionChain::<T>::do_report(observation, 0);
-			}
+			report_each::<T>(observations);
 		}
 		let (_, last) = payouts[payouts.len() - 1];
 		assert!(matches!(
@@ -480,25 +492,16 @@ mod benchmarks {
 	/// restores the operator's liquidity and issues the refund.
 	#[benchmark]
 	fn report_outcomes(n: Linear<1, { T::MaxObservationsPerReport::get() }>) {
-		register_chains::<T>();
-		operator::<T>(0);
-		let payouts = paying_out::<T>(n);
-		authorities::<T>(T::MaxAuthorities::get());
-		let observations: Vec<ObservationOf<T>> = payouts
-			.iter()
-			.zip(0u32..)
-			.map(|(&(_, instruction), index)| Observation::OutboundFailed {
+		let (payouts, observations) =
+			payout_reports::<T>(n, |instruction, tx| Observation::OutboundFailed {
 				instruction,
-				tx: numbered_tx(n + index),
+				tx,
 				reason: FailureReason::Other(BoundedVec::truncate_from(vec![b'x'; 64])),
 				fee: 1,
-			})
-			.collect();
+			});
 		#[block]
 		{
-			for observation in observations {
-				ConnectionChain::<T>::do_report(observation, 0);
-			}
+			report_each::<T>(observations);
 		}
 		let (last, _) = payouts[payouts.len() - 1];
 		assert_eq!(Transfers::<T>::get(last).unwrap().state, TransferState::Refunding);

@@ -13,6 +13,7 @@ use connection_chain_runtime::{tx_extension, AccountId, Runtime, RuntimeCall, Un
 use frame_support::{
 	dispatch::{DispatchClass, GetDispatchInfo},
 	traits::Get,
+	weights::Weight,
 };
 use frame_system::offchain::CreateAuthorizedTransaction;
 use pallet_connection_chain::weights::WeightInfo;
@@ -49,6 +50,28 @@ fn fits(name: &str, xt: &UncheckedExtrinsic) -> u64 {
 		 {by_length} by length: {fit} per block ({binds} binds)",
 		each.ref_time(),
 		each.proof_size(),
+	);
+	fit
+}
+
+/// What an extrinsic is charged once its call's weight is `dispatched` (the extensions and the
+/// base extrinsic weight as in advance), per item when it carries `items`, and how many items
+/// fit in a block by time that way.
+fn after_dispatch(name: &str, xt: &UncheckedExtrinsic, dispatched: Weight, items: u64) -> u64 {
+	let weights = <Runtime as frame_system::Config>::BlockWeights::get();
+	let normal = weights.get(DispatchClass::Normal);
+	let charged = xt
+		.get_dispatch_info()
+		.extension_weight
+		.saturating_add(dispatched)
+		.saturating_add(normal.base_extrinsic);
+	let fit = normal.max_total.expect("normal transactions have a limit").ref_time()
+		/ charged.ref_time()
+		* items;
+	println!(
+		"{name} after dispatch: {} ps, {} ps per item → {fit} per block by time",
+		charged.ref_time(),
+		charged.ref_time() / items,
 	);
 	fit
 }
@@ -99,9 +122,15 @@ fn requests_and_reports_per_block() {
 			tx_extension(Era::mortal(64, 0), 0),
 		);
 		let requests = fits("requestTransfer (signed)", &signed);
+		type Weights = <Runtime as pallet_connection_chain::Config>::WeightInfo;
+		let requests_after = after_dispatch(
+			"requestTransfer under a rule without campaigns",
+			&signed,
+			Weights::request_transfer(0),
+			1,
+		);
 
 		let most = <Runtime as pallet_connection_chain::Config>::MaxObservationsPerReport::get();
-		type Weights = <Runtime as pallet_connection_chain::Config>::WeightInfo;
 		let kinds = [
 			("deposits", Weights::report_deposits(most)),
 			("inclusions", Weights::report_inclusions(most)),
@@ -120,21 +149,14 @@ fn requests_and_reports_per_block() {
 				);
 			let reports =
 				fits(&format!("report of {most} {name} (authorized), in advance"), &report);
-			let info = report.get_dispatch_info();
-			let charged = info
-				.extension_weight
-				.saturating_add(dispatched)
-				.saturating_add(normal.base_extrinsic);
-			let by_time = normal.max_total.unwrap().ref_time() / charged.ref_time();
-			println!(
-				"report of {most} {name} after dispatch: {} ps, {} ps per observation → {} \
-				 observations per block by time",
-				charged.ref_time(),
-				charged.ref_time() / u64::from(most),
-				by_time * u64::from(most),
+			let observed = after_dispatch(
+				&format!("report of {most} {name}"),
+				&report,
+				dispatched,
+				most.into(),
 			);
-			assert!(reports > 0 && by_time > 0);
+			assert!(reports > 0 && observed > 0);
 		}
-		assert!(requests > 0);
+		assert!(requests > 0 && requests_after > 0);
 	});
 }

@@ -959,6 +959,9 @@ pub mod pallet {
 		/// `client_reference` (up to 32 bytes) must be new for the caller: repeating a request
 		/// with the same reference is refused, so a retried submission never makes two
 		/// transfers.
+		///
+		/// Charged in advance for a rule with the most campaigns; what the rule's fewer
+		/// campaigns did not use is refunded.
 		#[pallet::call_index(20)]
 		#[pallet::weight(T::WeightInfo::request_transfer(T::MaxCampaignsPerRule::get()))]
 		pub fn request_transfer(
@@ -969,7 +972,7 @@ pub mod pallet {
 			recipient: Vec<u8>,
 			min_received: LinkedAmount,
 			client_reference: BoundedVec<u8, MaxClientReferenceLen>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let requester = ensure_signed(origin)?;
 			Self::do_request_transfer(
 				requester,
@@ -979,8 +982,10 @@ pub mod pallet {
 				&recipient,
 				min_received,
 				client_reference,
-			)
-			.map(|_| ())
+			)?;
+			// The quote read this list already: no second database read.
+			let campaigns = RuleCampaigns::<T>::decode_len(rule).unwrap_or(0) as u32;
+			Ok(Some(T::WeightInfo::request_transfer(campaigns)).into())
 		}
 
 		/// Cancels one of the caller's transfers that has no deposit yet. Nothing moved, so

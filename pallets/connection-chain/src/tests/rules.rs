@@ -323,3 +323,42 @@ fn quotes_that_give_nothing_or_overflow_are_refused_by_name() {
 		assert_noop!(request(SUB_TO_EVM), Error::<Test>::Overflow);
 	});
 }
+
+#[test]
+fn a_request_is_charged_for_the_campaigns_its_rule_has() {
+	new_test_ext().execute_with(|| {
+		use crate::weights::WeightInfo;
+		use frame_support::traits::Get;
+		with_operator();
+		let charged = |reference_text: &str| {
+			let (sender, recipient) = accounts_for(SUB_TO_EVM);
+			ConnectionChain::request_transfer(
+				RuntimeOrigin::signed(REQUESTER),
+				SUB_TO_EVM,
+				1_000,
+				sender,
+				recipient,
+				0,
+				reference(reference_text),
+			)
+			.expect("the request is valid")
+			.actual_weight
+			.expect("a request states its weight")
+		};
+		let most = <Test as crate::Config>::MaxCampaignsPerRule::get();
+		assert_eq!(charged("none"), <() as WeightInfo>::request_transfer(0));
+		assert!(
+			<() as WeightInfo>::request_transfer(0).ref_time()
+				< <() as WeightInfo>::request_transfer(most).ref_time()
+		);
+		for _ in 0..2 {
+			assert_ok!(ConnectionChain::create_campaign(
+				RuntimeOrigin::signed(OPERATOR),
+				SUB_TO_EVM,
+				campaign_terms(1, 10)
+			));
+		}
+		assert_eq!(charged("two"), <() as WeightInfo>::request_transfer(2));
+		check_invariants();
+	});
+}

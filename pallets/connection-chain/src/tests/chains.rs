@@ -161,19 +161,7 @@ fn a_paused_chain_takes_no_requests_but_lets_transfers_in_flight_finish() {
 			ConnectionChain::pause_chain(RuntimeOrigin::root(), EVM),
 			Error::<Test>::ChainAlreadyPaused
 		);
-		let (sender, recipient) = accounts_for(SUB_TO_EVM);
-		assert_noop!(
-			ConnectionChain::request_transfer(
-				RuntimeOrigin::signed(REQUESTER),
-				SUB_TO_EVM,
-				1_000,
-				sender,
-				recipient,
-				0,
-				reference("after")
-			),
-			Error::<Test>::ChainPaused
-		);
+		assert_noop!(try_request(SUB_TO_EVM, 1_000, "after"), Error::<Test>::ChainPaused);
 		deposit(in_flight, 1_000, 1);
 		finalize(instruction_of(in_flight, StepKind::Payout), 2);
 		finalize(instruction_of(in_flight, StepKind::Settlement), 3);
@@ -238,19 +226,7 @@ fn the_volume_limit_caps_requests_per_period() {
 		));
 		request(SUB_TO_EVM, 1_000, "v1");
 		request(SUB_TO_EVM, 1_000, "v2");
-		let (sender, recipient) = accounts_for(SUB_TO_EVM);
-		assert_noop!(
-			ConnectionChain::request_transfer(
-				RuntimeOrigin::signed(REQUESTER),
-				SUB_TO_EVM,
-				1_000,
-				sender,
-				recipient,
-				0,
-				reference("v3")
-			),
-			Error::<Test>::VolumeLimitExceeded
-		);
+		assert_noop!(try_request(SUB_TO_EVM, 1_000, "v3"), Error::<Test>::VolumeLimitExceeded);
 		run_to_block(11);
 		request(SUB_TO_EVM, 1_000, "v3");
 		check_invariants();

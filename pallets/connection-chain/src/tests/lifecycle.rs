@@ -417,19 +417,7 @@ fn a_request_is_refused_when_no_deadline_slot_is_left() {
 		for n in 0..65 {
 			request(SUB_TO_EVM, 100, &format!("s{n}"));
 		}
-		let (sender, recipient) = accounts_for(SUB_TO_EVM);
-		assert_noop!(
-			ConnectionChain::request_transfer(
-				RuntimeOrigin::signed(REQUESTER),
-				SUB_TO_EVM,
-				100,
-				sender,
-				recipient,
-				0,
-				reference("s65")
-			),
-			Error::<Test>::DeadlineQueueFull
-		);
+		assert_noop!(try_request(SUB_TO_EVM, 100, "s65"), Error::<Test>::DeadlineQueueFull);
 		check_invariants();
 	});
 }

@@ -12,11 +12,14 @@ mod worker;
 use crate::{mock::*, types::*, Error, Outbound, Transfers};
 use frame_support::{assert_noop, assert_ok};
 
-/// A request under `rule` from the standard sender/recipient of its direction.
-pub fn request(rule: RuleId, amount: LinkedAmount, reference_text: &str) -> TransferId {
+/// A request by `REQUESTER` under `rule` from the standard sender/recipient of its direction.
+pub fn try_request(
+	rule: RuleId,
+	amount: LinkedAmount,
+	reference_text: &str,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
 	let (sender, recipient) = accounts_for(rule);
-	let id = crate::NextTransferId::<Test>::get();
-	assert_ok!(ConnectionChain::request_transfer(
+	ConnectionChain::request_transfer(
 		RuntimeOrigin::signed(REQUESTER),
 		rule,
 		amount,
@@ -24,7 +27,13 @@ pub fn request(rule: RuleId, amount: LinkedAmount, reference_text: &str) -> Tran
 		recipient,
 		0,
 		reference(reference_text),
-	));
+	)
+}
+
+/// A request that succeeds (see [`try_request`]); returns its transfer id.
+pub fn request(rule: RuleId, amount: LinkedAmount, reference_text: &str) -> TransferId {
+	let id = crate::NextTransferId::<Test>::get();
+	assert_ok!(try_request(rule, amount, reference_text));
 	id
 }
 

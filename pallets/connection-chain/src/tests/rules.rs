@@ -66,7 +66,7 @@ fn request_checks_every_input() {
 	new_test_ext().execute_with(|| {
 		with_operator();
 		let (sender, recipient) = accounts_for(SUB_TO_EVM);
-		let try_request = |rule, amount, sender: &[u8], recipient: &[u8], min, r: &str| {
+		let request_with = |rule, amount, sender: &[u8], recipient: &[u8], min, r: &str| {
 			ConnectionChain::request_transfer(
 				RuntimeOrigin::signed(REQUESTER),
 				rule,
@@ -78,37 +78,37 @@ fn request_checks_every_input() {
 			)
 		};
 		assert_noop!(
-			try_request(9, 1_000, &sender, &recipient, 0, "x"),
+			request_with(9, 1_000, &sender, &recipient, 0, "x"),
 			Error::<Test>::UnknownRule
 		);
 		assert_noop!(
-			try_request(SUB_TO_EVM, 0, &sender, &recipient, 0, "x"),
+			request_with(SUB_TO_EVM, 0, &sender, &recipient, 0, "x"),
 			Error::<Test>::ZeroAmount
 		);
 		assert_noop!(
-			try_request(SUB_TO_EVM, 99, &sender, &recipient, 0, "x"),
+			request_with(SUB_TO_EVM, 99, &sender, &recipient, 0, "x"),
 			Error::<Test>::AmountTooSmall
 		);
 		assert_noop!(
-			try_request(SUB_TO_EVM, 100_001, &sender, &recipient, 0, "x"),
+			request_with(SUB_TO_EVM, 100_001, &sender, &recipient, 0, "x"),
 			Error::<Test>::AmountTooLarge
 		);
 		assert_noop!(
-			try_request(SUB_TO_EVM, 1_000, &recipient, &recipient, 0, "x"),
+			request_with(SUB_TO_EVM, 1_000, &recipient, &recipient, 0, "x"),
 			Error::<Test>::MalformedAccount
 		);
 		assert_noop!(
-			try_request(SUB_TO_EVM, 1_000, &sender, &sender, 0, "x"),
+			request_with(SUB_TO_EVM, 1_000, &sender, &sender, 0, "x"),
 			Error::<Test>::MalformedAccount
 		);
 		// The quote is 1_960: asking for more is refused.
 		assert_noop!(
-			try_request(SUB_TO_EVM, 1_000, &sender, &recipient, 1_961, "x"),
+			request_with(SUB_TO_EVM, 1_000, &sender, &recipient, 1_961, "x"),
 			Error::<Test>::BelowMinReceived
 		);
-		assert_ok!(try_request(SUB_TO_EVM, 1_000, &sender, &recipient, 1_960, "x"));
+		assert_ok!(request_with(SUB_TO_EVM, 1_000, &sender, &recipient, 1_960, "x"));
 		assert_noop!(
-			try_request(SUB_TO_EVM, 1_000, &sender, &recipient, 0, "x"),
+			request_with(SUB_TO_EVM, 1_000, &sender, &recipient, 0, "x"),
 			Error::<Test>::DuplicateClientReference
 		);
 		// Another requester may use the same reference.
@@ -129,7 +129,7 @@ fn request_checks_every_input() {
 			free - 1_959
 		));
 		assert_noop!(
-			try_request(SUB_TO_EVM, 1_000, &sender, &recipient, 0, "y"),
+			request_with(SUB_TO_EVM, 1_000, &sender, &recipient, 0, "y"),
 			Error::<Test>::InsufficientLiquidity
 		);
 		check_invariants();
@@ -148,32 +148,9 @@ fn expired_rule_and_missing_settlement_account_are_refused() {
 			terms
 		));
 		run_to_block(6);
-		let (sender, recipient) = accounts_for(SUB_TO_EVM);
-		assert_noop!(
-			ConnectionChain::request_transfer(
-				RuntimeOrigin::signed(REQUESTER),
-				SUB_TO_EVM,
-				1_000,
-				sender.clone(),
-				recipient.clone(),
-				0,
-				reference("r")
-			),
-			Error::<Test>::RuleNotValid
-		);
+		assert_noop!(try_request(SUB_TO_EVM, 1_000, "r"), Error::<Test>::RuleNotValid);
 		crate::SettlementAccounts::<Test>::remove(OPERATOR, EVM);
-		assert_noop!(
-			ConnectionChain::request_transfer(
-				RuntimeOrigin::signed(REQUESTER),
-				EVM_TO_SUB,
-				1_000,
-				SENDER_EVM.to_vec(),
-				RECIPIENT_SUB.to_vec(),
-				0,
-				reference("r")
-			),
-			Error::<Test>::NoSettlementAccount
-		);
+		assert_noop!(try_request(EVM_TO_SUB, 1_000, "r"), Error::<Test>::NoSettlementAccount);
 	});
 }
 
@@ -297,30 +274,19 @@ fn campaign_management_is_checked() {
 fn quotes_that_give_nothing_or_overflow_are_refused_by_name() {
 	new_test_ext().execute_with(|| {
 		with_operator();
-		let request = |rule| {
-			let (sender, recipient) = accounts_for(SUB_TO_EVM);
-			ConnectionChain::request_transfer(
-				RuntimeOrigin::signed(REQUESTER),
-				rule,
-				1_000,
-				sender,
-				recipient,
-				0,
-				reference("q"),
-			)
-		};
+		let request = || try_request(SUB_TO_EVM, 1_000, "q");
 		let set = |terms| {
 			ConnectionChain::set_rule(RuntimeOrigin::signed(OPERATOR), SUBSTRATE, EVM, terms)
 		};
 		// A fixed fee of the whole amount.
 		assert_ok!(set(rule_terms((2, 1), 1_000, 0)));
-		assert_noop!(request(SUB_TO_EVM), Error::<Test>::FeeExceedsAmount);
+		assert_noop!(request(), Error::<Test>::FeeExceedsAmount);
 		// 990 at 1/1_000 is less than one unit.
 		assert_ok!(set(rule_terms((1, 1_000), 10, 0)));
-		assert_noop!(request(SUB_TO_EVM), Error::<Test>::NothingReceived);
+		assert_noop!(request(), Error::<Test>::NothingReceived);
 		// 990 at u128::MAX / 2 does not fit in 128 bits.
 		assert_ok!(set(rule_terms((u128::MAX / 2, 1), 10, 0)));
-		assert_noop!(request(SUB_TO_EVM), Error::<Test>::Overflow);
+		assert_noop!(request(), Error::<Test>::Overflow);
 	});
 }
 
@@ -331,19 +297,10 @@ fn a_request_is_charged_for_the_campaigns_its_rule_has() {
 		use frame_support::traits::Get;
 		with_operator();
 		let charged = |reference_text: &str| {
-			let (sender, recipient) = accounts_for(SUB_TO_EVM);
-			ConnectionChain::request_transfer(
-				RuntimeOrigin::signed(REQUESTER),
-				SUB_TO_EVM,
-				1_000,
-				sender,
-				recipient,
-				0,
-				reference(reference_text),
-			)
-			.expect("the request is valid")
-			.actual_weight
-			.expect("a request states its weight")
+			try_request(SUB_TO_EVM, 1_000, reference_text)
+				.expect("the request is valid")
+				.actual_weight
+				.expect("a request states its weight")
 		};
 		let most = <Test as crate::Config>::MaxCampaignsPerRule::get();
 		assert_eq!(charged("none"), <() as WeightInfo>::request_transfer(0));

@@ -104,8 +104,8 @@ function reportThroughput({ count, states, blocks, crossSeconds, ledgerSeconds, 
   const firstDone = blocks.find((block) => block.states.Completed);
   const lastDone = blocks.find((block) => block.states.Completed === count);
   if (firstDone && lastDone && lastDone !== firstDone) {
-    // Once the first transfers complete, the rest complete at the pipeline's rate: this is
-    // the capacity, apart from the one transfer latency every batch starts with.
+    // How closely the last stage is bunched, from the first completion to the last: not what
+    // the exchange sustains (a batch's last stage can finish within a few blocks).
     const completing = (count - firstDone.states.Completed) / ((lastDone.time - firstDone.time) / 1000);
     say(`Completing rate: from the first completion (block #${firstDone.number}, ${seconds(firstDone.time - t0)} s, ${firstDone.states.Completed} completed) ` +
       `to the last (#${lastDone.number}, ${seconds(lastDone.time - t0)} s): ` +

@@ -16,9 +16,8 @@ use frame_support::{
 	weights::Weight,
 };
 use frame_system::offchain::CreateAuthorizedTransaction;
-use pallet_connection_chain::weights::WeightInfo;
 use pallet_connection_chain::{
-	DepositReference, LinkedAccount, LinkedBlock, LinkedTx, Observation,
+	weights::WeightInfo, DepositReference, LinkedAccount, LinkedBlock, LinkedTx, Observation,
 };
 use sp_core::{sr25519, H256};
 use sp_runtime::{generic::Era, MultiAddress, MultiSignature};

@@ -301,17 +301,7 @@ mod benchmarks {
 	fn retry_instruction() -> Result<(), BenchmarkError> {
 		register_chains::<T>();
 		operator::<T>(0);
-		let requester = funded::<T>("requester", 0);
-		let transfer = request::<T>(&requester, 0);
-		let deposit_from = LinkedAccount::Substrate([5; 32]);
-		ConnectionChain::<T>::apply_deposit(
-			SOURCE,
-			linked_tx(1),
-			deposit_from,
-			AMOUNT,
-			DepositReference::Transfer(transfer),
-		);
-		let payout = NextInstructionId::<T>::get() - 1;
+		let (_, payout) = paying_out::<T>(1)[0];
 		ConnectionChain::<T>::apply_outcome(payout, Outcome::Final(linked_tx(2)), 1);
 		// Fail the settlement until it is stuck.
 		for attempt in 0..MAX_OUTBOUND_ATTEMPTS {

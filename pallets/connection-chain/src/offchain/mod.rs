@@ -665,9 +665,8 @@ impl<T: Config> Reports<T> {
 	/// Signs and submits the queued observations, as few reports as
 	/// [`Config::MaxObservationsPerReport`] allows.
 	pub fn flush(&mut self) {
-		let Some(reporter) = &self.reporter else { return };
 		let queued = core::mem::take(&mut self.queued);
-		Self::submit(reporter, &self.genesis_hash, queued);
+		self.submit(queued);
 	}
 
 	/// Forgets reports that were counted or became irrelevant, and sends again those that
@@ -690,7 +689,7 @@ impl<T: Config> Reports<T> {
 				self.changed = true;
 			}
 		}
-		Self::submit(reporter, &self.genesis_hash, stale);
+		self.submit(stale);
 	}
 
 	/// Writes the reports waiting to be counted back to persistent storage, if they changed.
@@ -701,10 +700,11 @@ impl<T: Config> Reports<T> {
 		}
 	}
 
-	fn submit(reporter: &Reporter<T>, genesis_hash: &T::Hash, observations: Vec<ObservationOf<T>>) {
+	fn submit(&self, observations: Vec<ObservationOf<T>>) {
+		let Some(reporter) = &self.reporter else { return };
 		let most = T::MaxObservationsPerReport::get().max(1) as usize;
 		for chunk in observations.chunks(most) {
-			let payload = attestation::signing_payload(genesis_hash, reporter.index, chunk);
+			let payload = attestation::signing_payload(&self.genesis_hash, reporter.index, chunk);
 			let Some(signature) = reporter.key.sign(&payload) else {
 				log::error!(target: LOG_TARGET, "the keystore did not sign a report");
 				return;

@@ -231,4 +231,40 @@ describe('exchanges on the three real chains', () => {
     assert.equal(after['ledger: Bob (operator)'] - before['ledger: Bob (operator)'], amounts.reduce((sum, amount) => sum + amount),
       'the operator got each settlement once');
   });
+  it('10. a transfer opened by its deposit alone, with no request: completes each way; one asking more than the rule gives is returned', async () => {
+    const { cc } = exchange;
+    // The memo the tests write by hand is what the runtime's own type encodes.
+    const referenceType = cc.registry.createLookupType(cc.query.connectionChain.seenDeposits.creator.meta.type.asMap.value);
+    const newTransfer = { rule: exchange.ledgerToAnvil, recipient: exchange.userEvm.address, minReceived: 5n };
+    assert.equal(u8aToHex(depositMemo({ newTransfer }).slice(4)),
+      cc.createType(referenceType, { NewTransfer: { ...newTransfer, recipient: { Evm: newTransfer.recipient } } }).toHex());
+
+    const opened = await exchange.exchangeByDeposit({ direction: 'ledger-to-anvil', amount: 100n * LNK, minReceived: 99_490_000_000_000_000n });
+    assert.ok(opened.opened, 'the deposit opened a transfer');
+    assert.equal(opened.record.state.type, 'Completed');
+    assert.ok(opened.record.requester.isNone, 'no requester');
+    assert.deepEqual(steps(opened.record), ['Deposit:Succeeded', 'Payout:Succeeded', 'Settlement:Succeeded']);
+    await assertTrailOnChains(opened.record);
+    const paidOut = opened.record.destination.amount.toBigInt();
+    assert.equal(paidOut, 99_490_000_000_000_000n, 'priced as a request of 100 LNK');
+    assert.equal(opened.after['anvil: user'] - opened.before['anvil: user'], paidOut);
+    assert.equal(opened.after['ledger: Bob (operator)'] - opened.before['ledger: Bob (operator)'], 100n * LNK);
+
+    const back = await exchange.exchangeByDeposit({ direction: 'anvil-to-ledger', amount: 5n * 10n ** 16n });
+    assert.equal(back.record.state.type, 'Completed');
+    assert.deepEqual(steps(back.record), ['Deposit:Succeeded', 'Payout:Succeeded', 'Settlement:Succeeded']);
+    assert.equal(back.after['ledger: Charlie (user)'] - back.before['ledger: Charlie (user)'], 49_740_000_000_000n);
+
+    // One unit more than 10 LNK buy: refused when counted, and the 10 LNK go back to Charlie.
+    const nextId = (await cc.query.connectionChain.nextTransferId()).toBigInt();
+    const refused = await exchange.exchangeByDeposit({ direction: 'ledger-to-anvil', amount: 10n * LNK, minReceived: 9_940_000_000_000_001n });
+    assert.equal(refused.opened, false, 'the deposit opened no transfer');
+    assert.equal((await cc.query.connectionChain.nextTransferId()).toBigInt(), nextId);
+    const charlie = async () => (await exchange.balances())['ledger: Charlie (user)'];
+    const returned = await waitFor('the 10 LNK back with Charlie', async () => {
+      const now = await charlie();
+      return refused.before['ledger: Charlie (user)'] - now < LNK / 100n && now;
+    }, { timeoutMs: 60_000, intervalMs: 1000 });
+    assert.ok(refused.before['ledger: Charlie (user)'] - returned > 0n, 'Charlie paid only the deposit\'s transaction fee');
+  });
 });

@@ -25,11 +25,22 @@ export const USER_EVM_SECRET = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870
 
 export const TERMINAL_STATES = ['Completed', 'Refunded', 'Expired', 'Cancelled'];
 
-/** The memo a deposit carries: "cc/1" ++ SCALE(DepositReference). */
+/**
+ * The memo a deposit carries: "cc/1" ++ SCALE(DepositReference). `{ transfer: id }` for a
+ * requested transfer's deposit, `{ liquidity: operatorPublicKey }` for an operator's liquidity,
+ * `{ newTransfer: { rule, recipient, minReceived } }` to open a transfer by the deposit alone
+ * (`recipient`: 32 bytes for a Substrate account, 20 for an EVM address).
+ */
 export function depositMemo(reference) {
   const prefix = stringToU8a('cc/1');
   if (reference.transfer !== undefined) {
     return u8aConcat(prefix, [0], bnToU8a(BigInt(reference.transfer), { bitLength: 64 }));
+  }
+  if (reference.newTransfer !== undefined) {
+    const { rule, recipient, minReceived = 0n } = reference.newTransfer;
+    const account = hexToU8a(u8aToHex(recipient));
+    return u8aConcat(prefix, [3], bnToU8a(rule, { bitLength: 32 }), [account.length === 32 ? 0 : 1], account,
+      bnToU8a(BigInt(minReceived), { bitLength: 128 }));
   }
   return u8aConcat(prefix, [1], reference.liquidity);
 }
@@ -180,6 +191,33 @@ export class Exchange {
     else await this.userEvm.send(this.evmVault, amount, memo);
     const record = await this.waitForEnd(id);
     return { id, record, seconds: (Date.now() - started) / 1000, before, after: await this.balances() };
+  }
+
+  /**
+   * One exchange opened by its deposit alone: the user deposits on the source chain with a memo
+   * naming the rule, the recipient and the least received, and waits for the transfer the
+   * deposit opens. Resolves with `{ opened: false }` once the deposit is counted without
+   * opening one (it is then returned), else with the ended transfer as `exchange` does.
+   */
+  async exchangeByDeposit({ direction, amount, minReceived = 0n }) {
+    const ledgerToAnvil = direction === 'ledger-to-anvil';
+    const [chain, rule, recipient] = ledgerToAnvil
+      ? [LEDGER_CHAIN, this.ledgerToAnvil, this.userEvm.address]
+      : [ANVIL_CHAIN, this.anvilToLedger, this.charlie.publicKey];
+    const memo = depositMemo({ newTransfer: { rule, recipient, minReceived } });
+    const before = await this.balances();
+    const started = Date.now();
+    const txHash = ledgerToAnvil
+      ? (await this.depositOnLedger(this.charlie, amount, memo)).txHash
+      : (await this.userEvm.send(this.evmVault, amount, memo)).transactionHash;
+    const seen = await waitFor(`deposit ${txHash} to be counted`, async () => {
+      const reference = await this.cc.query.connectionChain.seenDeposits(chain, txHash);
+      return reference.isSome && reference.unwrap();
+    }, { timeoutMs: 120_000, intervalMs: 1000 });
+    if (!seen.isTransfer) return { opened: false, txHash, before };
+    const id = seen.asTransfer.toBigInt();
+    const record = await this.waitForEnd(id);
+    return { opened: true, id, record, seconds: (Date.now() - started) / 1000, before, after: await this.balances() };
   }
 
   /** The balances that an exchange moves, on both linked chains. */

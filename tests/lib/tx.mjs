@@ -1,7 +1,7 @@
 // Submitting transactions with polkadot.js and reading what they did.
 
 /**
- * Signs and submits `tx`; resolves with `{ blockHash, events }` once its block is in the chain
+ * Signs and submits `tx`; resolves with `{ blockHash, events, txHash }` once its block is in the chain
  * (`until: 'inBlock'`) or finalized (`until: 'finalized'`). A failed dispatch rejects with an
  * error whose `module` is `{ section, name }` for pallet errors.
  */
@@ -17,7 +17,7 @@ export function submit(api, tx, signer, { until = 'inBlock' } = {}) {
         }
         reject(error);
       } else if ((until === 'inBlock' && status.isInBlock) || status.isFinalized) {
-        resolve({ blockHash: status.isInBlock ? status.asInBlock : status.asFinalized, events });
+        resolve({ blockHash: status.isInBlock ? status.asInBlock : status.asFinalized, events, txHash: tx.hash.toHex() });
       } else if (status.isInvalid || status.isDropped || status.isUsurped) {
         reject(new Error(`transaction ${status.type}`));
       }

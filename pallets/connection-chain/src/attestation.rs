@@ -21,7 +21,10 @@ use codec::Encode;
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::H256;
-use sp_runtime::{traits::Zero, RuntimeAppPublic};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	RuntimeAppPublic,
+};
 
 /// Domain separator of report signatures (v2: a report carries a list of observations).
 pub const REPORT_CONTEXT: &[u8] = b"connection-chain/report/v2";
@@ -41,10 +44,21 @@ pub fn signing_payload<Hash: Encode, AccountId: Encode>(
 /// heaviest kind, with the most vote bookkeeping (see [`Pallet::do_report`]).
 pub fn report_weight<T: Config>(count: u32) -> Weight {
 	let bookkeeping = u64::from(T::MaxAuthorities::get()).saturating_add(1);
+	let most_campaigns = T::MaxCampaignsPerRule::get().saturating_mul(count);
 	T::WeightInfo::report_deposits(count)
+		.max(
+			T::WeightInfo::report_new_transfers(count)
+				.saturating_add(campaigns_weight::<T>(most_campaigns)),
+		)
 		.max(T::WeightInfo::report_outcomes(count))
 		.max(T::WeightInfo::report_inclusions(count))
 		.saturating_add(T::DbWeight::get().writes(bookkeeping.saturating_mul(count.into())))
+}
+
+/// What pricing a transfer costs for `campaigns` campaigns of its rule, as measured for
+/// requests (the campaign-dependent part of `request_transfer`).
+fn campaigns_weight<T: Config>(campaigns: u32) -> Weight {
+	T::WeightInfo::request_transfer(campaigns).saturating_sub(T::WeightInfo::request_transfer(0))
 }
 
 /// The observations of a dispatched report by the benchmark that bounds each one's weight, and
@@ -53,6 +67,10 @@ pub fn report_weight<T: Config>(count: u32) -> Weight {
 #[derive(Default)]
 pub struct ReportWeights {
 	deposits: u32,
+	/// Deposits that open a transfer ([`DepositReference::NewTransfer`]).
+	new_transfers: u32,
+	/// The campaigns of their rules, summed.
+	new_transfer_campaigns: u32,
 	inclusions: u32,
 	/// Payout and settlement outcomes, and the rare kinds (vault state, fees) counted as one.
 	outcomes: u32,
@@ -62,8 +80,16 @@ pub struct ReportWeights {
 
 impl ReportWeights {
 	/// Counts one dispatched observation under its kind.
-	pub fn count<AccountId>(&mut self, observation: &Observation<AccountId>) {
+	pub fn count<T: Config>(&mut self, observation: &ObservationOf<T>) {
 		let counter = match observation {
+			Observation::Deposit {
+				reference: DepositReference::NewTransfer { rule, .. }, ..
+			} => {
+				// The quote reads this list anyway: no second database read.
+				let campaigns = RuleCampaigns::<T>::decode_len(rule).unwrap_or(0) as u32;
+				self.new_transfer_campaigns.saturating_accrue(campaigns);
+				&mut self.new_transfers
+			}
 			Observation::Deposit { .. } => &mut self.deposits,
 			Observation::OutboundIncluded { .. } => &mut self.inclusions,
 			_ => &mut self.outcomes,
@@ -76,6 +102,10 @@ impl ReportWeights {
 		let mut total = self.bookkeeping;
 		if self.deposits > 0 {
 			total.saturating_accrue(T::WeightInfo::report_deposits(self.deposits));
+		}
+		if self.new_transfers > 0 {
+			total.saturating_accrue(T::WeightInfo::report_new_transfers(self.new_transfers));
+			total.saturating_accrue(campaigns_weight::<T>(self.new_transfer_campaigns));
 		}
 		if self.inclusions > 0 {
 			total.saturating_accrue(T::WeightInfo::report_inclusions(self.inclusions));

@@ -461,6 +461,34 @@ mod benchmarks {
 		assert_eq!(Transfers::<T>::get(u64::from(n) - 1).unwrap().state, TransferState::PayingOut);
 	}
 
+	/// `n` deposits that each open a transfer, reaching the threshold: a request's checks and
+	/// reservations, then the deposit held and the payout issued (campaigns are charged apart,
+	/// by `request_transfer`'s measure of them).
+	#[benchmark]
+	fn report_new_transfers(n: Linear<1, { T::MaxObservationsPerReport::get() }>) {
+		register_chains::<T>();
+		operator::<T>(0);
+		let observations: Vec<_> = (0..n)
+			.map(|index| Observation::Deposit {
+				chain: SOURCE,
+				tx: numbered_tx(index),
+				from: LinkedAccount::Substrate([5; 32]),
+				amount: AMOUNT,
+				reference: DepositReference::NewTransfer {
+					rule: 0,
+					recipient: LinkedAccount::Evm([6; 20]),
+					min_received: 0,
+				},
+			})
+			.collect();
+		authorities::<T>(T::MaxAuthorities::get());
+		#[block]
+		{
+			report_each::<T>(observations);
+		}
+		assert_eq!(Transfers::<T>::get(u64::from(n) - 1).unwrap().state, TransferState::PayingOut);
+	}
+
 	/// `n` payouts seen in a block of their chain, each reaching the threshold.
 	#[benchmark]
 	fn report_inclusions(n: Linear<1, { T::MaxObservationsPerReport::get() }>) {

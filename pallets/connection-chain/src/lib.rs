@@ -537,10 +537,11 @@ pub mod pallet {
 			amount: LinkedAmount,
 			instruction: InstructionId,
 		},
-		/// A transfer was requested.
+		/// A transfer was requested, or opened by its deposit (no requester; the deposit
+		/// deadline is the block it was opened in).
 		TransferRequested {
 			transfer: TransferId,
-			requester: T::AccountId,
+			requester: Option<T::AccountId>,
 			rule: RuleId,
 			amount_in: LinkedAmount,
 			amount_out: LinkedAmount,
@@ -1021,7 +1022,7 @@ pub mod pallet {
 			ensure_authorized(origin)?;
 			let mut weights = attestation::ReportWeights::default();
 			for observation in observations {
-				weights.count(&observation);
+				weights.count::<T>(&observation);
 				let bookkeeping = Self::do_report(observation, authority);
 				weights.bookkeeping.saturating_accrue(bookkeeping);
 			}

@@ -30,6 +30,47 @@ pub(crate) enum Outcome {
 	Failed(Option<LinkedTx>, FailureReason),
 }
 
+/// A new transfer's terms, checked and priced ([`Pallet::take_terms`]).
+pub(crate) struct TransferTerms<T: Config> {
+	rule: RuleId,
+	operator: T::AccountId,
+	campaign: Option<CampaignId>,
+	source: Leg,
+	destination: Leg,
+	fee: LinkedAmount,
+	min_received: LinkedAmount,
+}
+
+impl<T: Config> TransferTerms<T> {
+	/// The record of a transfer on these terms, awaiting its deposit, with an empty trail.
+	fn into_transfer(
+		self,
+		requester: Option<T::AccountId>,
+		client_reference: BoundedVec<u8, MaxClientReferenceLen>,
+		deposit_deadline: BlockNumberFor<T>,
+		requester_deposit: BalanceOf<T>,
+	) -> TransferOf<T> {
+		Transfer {
+			requester,
+			rule: self.rule,
+			operator: self.operator,
+			campaign: self.campaign,
+			source: self.source,
+			destination: self.destination,
+			fee: self.fee,
+			min_received: self.min_received,
+			client_reference,
+			deposit_deadline,
+			payout_deadline: None,
+			state: TransferState::AwaitingDeposit,
+			hold: HoldState::AwaitingDeposit,
+			depositor: None,
+			requester_deposit,
+			trail: BoundedVec::new(),
+		}
+	}
+}
+
 fn quote_error<T: Config>(error: QuoteError) -> Error<T> {
 	match error {
 		QuoteError::UnknownRule => Error::<T>::UnknownRule,
@@ -229,6 +270,106 @@ impl<T: Config> Pallet<T> {
 		min_received: LinkedAmount,
 		client_reference: BoundedVec<u8, MaxClientReferenceLen>,
 	) -> Result<TransferId, DispatchError> {
+		ensure!(
+			!ClientReferences::<T>::contains_key(&requester, &client_reference),
+			Error::<T>::DuplicateClientReference
+		);
+		let terms = Self::take_terms(
+			rule_id,
+			amount_in,
+			sender,
+			recipient,
+			min_received,
+			Some(&requester),
+		)?;
+		let requester_deposit = T::RequestDeposit::get();
+		T::Currency::hold(&HoldReason::RequestDeposit.into(), &requester, requester_deposit)
+			.map_err(|_| Error::<T>::CannotHoldRequestDeposit)?;
+
+		let transfer_id = Self::next_transfer_id()?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let deposit_deadline =
+			Self::schedule_deadline(now.saturating_add(Windows::<T>::get().deposit), transfer_id)?;
+		let mut transfer = terms.into_transfer(
+			Some(requester.clone()),
+			client_reference.clone(),
+			deposit_deadline,
+			requester_deposit,
+		);
+		TransfersByRequester::<T>::insert(&requester, transfer_id, ());
+		TransfersByState::<T>::insert(TransferState::AwaitingDeposit, transfer_id, ());
+		ClientReferences::<T>::insert(&requester, &client_reference, transfer_id);
+		Self::deposit_event(Event::TransferRequested {
+			transfer: transfer_id,
+			requester: Some(requester),
+			rule: rule_id,
+			amount_in,
+			amount_out: transfer.destination.amount,
+			fee: transfer.fee,
+			campaign: transfer.campaign,
+			deposit_deadline,
+		});
+		Self::push_step(
+			transfer_id,
+			&mut transfer,
+			Self::connection_chain_step(StepKind::Request, amount_in),
+		);
+		Transfers::<T>::insert(transfer_id, transfer);
+		Ok(transfer_id)
+	}
+
+	/// A deposit naming a rule ([`DepositReference::NewTransfer`]) opens a transfer with the
+	/// deposit as its source leg, checked and priced as a request with the same terms would be,
+	/// and holds the deposit at once. Nothing is changed if it is refused.
+	fn open_by_deposit(
+		chain: ChainId,
+		tx: LinkedTx,
+		from: LinkedAccount,
+		amount: LinkedAmount,
+		(rule_id, recipient, min_received): (RuleId, LinkedAccount, LinkedAmount),
+	) -> Result<TransferId, DepositRejection> {
+		let source_chain = Rules::<T>::get(rule_id).map(|rule| rule.source_chain);
+		ensure!(source_chain.is_none_or(|source| source == chain), DepositRejection::WrongChain);
+		frame_support::storage::with_storage_layer(|| {
+			let terms = Self::take_terms(
+				rule_id,
+				amount,
+				from.as_ref(),
+				recipient.as_ref(),
+				min_received,
+				None,
+			)?;
+			let transfer_id = Self::next_transfer_id()?;
+			// Accepted on arrival: the deposit deadline is now, and nothing is queued for it.
+			let now = frame_system::Pallet::<T>::block_number();
+			let transfer = terms.into_transfer(None, BoundedVec::new(), now, Zero::zero());
+			Self::deposit_event(Event::TransferRequested {
+				transfer: transfer_id,
+				requester: None,
+				rule: rule_id,
+				amount_in: amount,
+				amount_out: transfer.destination.amount,
+				fee: transfer.fee,
+				campaign: transfer.campaign,
+				deposit_deadline: now,
+			});
+			Self::hold_deposit(transfer_id, transfer, chain, tx, from, amount);
+			Ok(transfer_id)
+		})
+	}
+
+	/// Checks a new transfer's terms and prices it; counts its volume on the source chain,
+	/// reserves its payout from the operator's liquidity, uses its campaign's budget and counts
+	/// it among the operator's open transfers. A caller that fails after this must not commit
+	/// (extrinsics roll back on error; [`Self::open_by_deposit`] uses a storage layer).
+	fn take_terms(
+		rule_id: RuleId,
+		amount_in: LinkedAmount,
+		sender: &[u8],
+		recipient: &[u8],
+		min_received: LinkedAmount,
+		requester: Option<&T::AccountId>,
+	) -> Result<TransferTerms<T>, DispatchError> {
 		ensure!(!amount_in.is_zero(), Error::<T>::ZeroAmount);
 		let rule = Rules::<T>::get(rule_id).ok_or(Error::<T>::UnknownRule)?;
 		let source_chain = Chains::<T>::get(rule.source_chain).ok_or(Error::<T>::UnknownChain)?;
@@ -243,13 +384,8 @@ impl<T: Config> Pallet<T> {
 			LinkedAccount::parse(source_chain.kind, sender).ok_or(Error::<T>::MalformedAccount)?;
 		let recipient = LinkedAccount::parse(destination_chain.kind, recipient)
 			.ok_or(Error::<T>::MalformedAccount)?;
-		ensure!(
-			!ClientReferences::<T>::contains_key(&requester, &client_reference),
-			Error::<T>::DuplicateClientReference
-		);
 
-		let quote =
-			Self::quote_for(rule_id, amount_in, Some(&requester)).map_err(quote_error::<T>)?;
+		let quote = Self::quote_for(rule_id, amount_in, requester).map_err(quote_error::<T>)?;
 		ensure!(quote.amount_out >= min_received, Error::<T>::BelowMinReceived);
 		ensure!(
 			SettlementAccounts::<T>::contains_key(&rule.operator, rule.source_chain),
@@ -268,11 +404,6 @@ impl<T: Config> Pallet<T> {
 			liquidity.reserved = liquidity.reserved.saturating_add(quote.amount_out);
 			Ok::<_, Error<T>>(())
 		})?;
-
-		let requester_deposit = T::RequestDeposit::get();
-		T::Currency::hold(&HoldReason::RequestDeposit.into(), &requester, requester_deposit)
-			.map_err(|_| Error::<T>::CannotHoldRequestDeposit)?;
-
 		if let Some(campaign) = quote.campaign {
 			Campaigns::<T>::mutate(campaign, |entry| {
 				if let Some(campaign) = entry {
@@ -280,28 +411,14 @@ impl<T: Config> Pallet<T> {
 				}
 			});
 		}
-
-		let transfer_id = NextTransferId::<T>::get();
-		NextTransferId::<T>::put(transfer_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-		let deposit_deadline =
-			Self::schedule_deadline(now.saturating_add(Windows::<T>::get().deposit), transfer_id)?;
-
-		let stamp = Self::stamp();
-		let request_step = TrailStep {
-			kind: StepKind::Request,
-			chain: None,
-			instruction: None,
-			amount: amount_in,
-			tx_hash: None,
-			block: None,
-			result: StepResult::Succeeded,
-			requested: stamp,
-			fixed: Some(stamp),
-		};
-		let transfer = Transfer {
-			requester: requester.clone(),
+		Operators::<T>::mutate(&rule.operator, |info| {
+			if let Some(info) = info {
+				info.open_transfers.saturating_inc();
+			}
+		});
+		Ok(TransferTerms {
 			rule: rule_id,
-			operator: rule.operator.clone(),
+			operator: rule.operator,
 			campaign: quote.campaign,
 			source: Leg { chain: rule.source_chain, account: sender, amount: amount_in },
 			destination: Leg {
@@ -311,42 +428,29 @@ impl<T: Config> Pallet<T> {
 			},
 			fee: quote.fee,
 			min_received,
-			client_reference: client_reference.clone(),
-			deposit_deadline,
-			payout_deadline: None,
-			state: TransferState::AwaitingDeposit,
-			hold: HoldState::AwaitingDeposit,
-			depositor: None,
-			requester_deposit,
-			trail: BoundedVec::truncate_from(alloc::vec![request_step]),
-		};
-		Transfers::<T>::insert(transfer_id, &transfer);
-		TransfersByRequester::<T>::insert(&requester, transfer_id, ());
-		TransfersByState::<T>::insert(TransferState::AwaitingDeposit, transfer_id, ());
-		ClientReferences::<T>::insert(&requester, &client_reference, transfer_id);
-		Operators::<T>::mutate(&rule.operator, |info| {
-			if let Some(info) = info {
-				info.open_transfers.saturating_inc();
-			}
-		});
+		})
+	}
 
-		Self::deposit_event(Event::TransferRequested {
-			transfer: transfer_id,
-			requester,
-			rule: rule_id,
-			amount_in,
-			amount_out: quote.amount_out,
-			fee: quote.fee,
-			campaign: quote.campaign,
-			deposit_deadline,
-		});
-		Self::deposit_event(Event::TrailStepRecorded {
-			transfer: transfer_id,
-			index: 0,
-			kind: StepKind::Request,
-			result: StepResult::Succeeded,
-		});
+	fn next_transfer_id() -> Result<TransferId, DispatchError> {
+		let transfer_id = NextTransferId::<T>::get();
+		NextTransferId::<T>::put(transfer_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
 		Ok(transfer_id)
+	}
+
+	/// A step on the connection chain only, done now.
+	fn connection_chain_step(kind: StepKind, amount: LinkedAmount) -> TrailStep<BlockNumberFor<T>> {
+		let stamp = Self::stamp();
+		TrailStep {
+			kind,
+			chain: None,
+			instruction: None,
+			amount,
+			tx_hash: None,
+			block: None,
+			result: StepResult::Succeeded,
+			requested: stamp,
+			fixed: Some(stamp),
+		}
 	}
 
 	/// Adds `amount` to what the chain gave out this period, refusing to pass the limit.
@@ -373,7 +477,7 @@ impl<T: Config> Pallet<T> {
 		transfer_id: TransferId,
 	) -> DispatchResult {
 		let transfer = Transfers::<T>::get(transfer_id).ok_or(Error::<T>::UnknownTransfer)?;
-		ensure!(transfer.requester == requester, Error::<T>::NotRequester);
+		ensure!(transfer.requester.as_ref() == Some(&requester), Error::<T>::NotRequester);
 		ensure!(transfer.state == TransferState::AwaitingDeposit, Error::<T>::InvalidTransferState);
 		Self::end_without_deposit(
 			transfer_id,
@@ -424,13 +528,15 @@ impl<T: Config> Pallet<T> {
 	/// completed, the campaign budget it used.
 	fn finish(transfer_id: TransferId, mut transfer: TransferOf<T>, state: TransferState) {
 		Self::set_state(transfer_id, &mut transfer, state);
-		if let Err(error) = T::Currency::release(
-			&HoldReason::RequestDeposit.into(),
-			&transfer.requester,
-			transfer.requester_deposit,
-			Precision::BestEffort,
-		) {
-			log::error!(target: LOG_TARGET, "releasing the request deposit of transfer {transfer_id} failed: {error:?}");
+		if let Some(requester) = &transfer.requester {
+			if let Err(error) = T::Currency::release(
+				&HoldReason::RequestDeposit.into(),
+				requester,
+				transfer.requester_deposit,
+				Precision::BestEffort,
+			) {
+				log::error!(target: LOG_TARGET, "releasing the request deposit of transfer {transfer_id} failed: {error:?}");
+			}
 		}
 		if state != TransferState::Completed {
 			if let Some(campaign) = transfer.campaign {
@@ -909,11 +1015,17 @@ impl<T: Config> Pallet<T> {
 		if SeenDeposits::<T>::contains_key(chain, tx.hash) || from.kind() != linked.kind {
 			return false;
 		}
-		let accepted = match &reference {
+		let mut seen = reference.clone();
+		let accepted = match reference {
 			DepositReference::Transfer(id) => {
-				Self::accept_transfer_deposit(*id, chain, tx, from, amount)
+				Self::accept_transfer_deposit(id, chain, tx, from, amount)
 			}
-			DepositReference::Liquidity(operator) if Operators::<T>::contains_key(operator) => {
+			DepositReference::NewTransfer { rule, recipient, min_received } => {
+				Self::open_by_deposit(chain, tx, from, amount, (rule, recipient, min_received))
+					// Who looks the deposit up finds the transfer it opened.
+					.map(|id| seen = DepositReference::Transfer(id))
+			}
+			DepositReference::Liquidity(ref operator) if Operators::<T>::contains_key(operator) => {
 				Self::credit_liquidity(operator, chain, amount);
 				Ok(())
 			}
@@ -940,7 +1052,7 @@ impl<T: Config> Pallet<T> {
 				});
 			}
 		}
-		SeenDeposits::<T>::insert(chain, tx.hash, reference);
+		SeenDeposits::<T>::insert(chain, tx.hash, seen);
 		true
 	}
 
@@ -951,8 +1063,7 @@ impl<T: Config> Pallet<T> {
 		from: LinkedAccount,
 		amount: LinkedAmount,
 	) -> Result<(), DepositRejection> {
-		let mut transfer =
-			Transfers::<T>::get(transfer_id).ok_or(DepositRejection::UnknownTransfer)?;
+		let transfer = Transfers::<T>::get(transfer_id).ok_or(DepositRejection::UnknownTransfer)?;
 		ensure!(transfer.source.chain == chain, DepositRejection::WrongChain);
 		ensure!(
 			transfer.state == TransferState::AwaitingDeposit,
@@ -963,6 +1074,20 @@ impl<T: Config> Pallet<T> {
 		ensure!(from == transfer.source.account, DepositRejection::WrongSender);
 		ensure!(amount == transfer.source.amount, DepositRejection::WrongAmount);
 
+		Self::hold_deposit(transfer_id, transfer, chain, tx, from, amount);
+		Ok(())
+	}
+
+	/// Holds an accepted deposit in the source vault and issues the payout.
+	fn hold_deposit(
+		transfer_id: TransferId,
+		mut transfer: TransferOf<T>,
+		chain: ChainId,
+		tx: LinkedTx,
+		from: LinkedAccount,
+		amount: LinkedAmount,
+	) {
+		let now = frame_system::Pallet::<T>::block_number();
 		// The asset is held in the source vault.
 		VaultLedgers::<T>::mutate(chain, |ledger| ledger.held = ledger.held.saturating_add(amount));
 		transfer.hold = HoldState::Held;
@@ -1019,7 +1144,6 @@ impl<T: Config> Pallet<T> {
 		};
 		Self::set_state(transfer_id, &mut transfer, TransferState::PayingOut);
 		Transfers::<T>::insert(transfer_id, transfer);
-		Ok(())
 	}
 
 	// ---- Deadlines ----
@@ -1132,7 +1256,9 @@ impl<T: Config> Pallet<T> {
 				"transfer missing from its state index"
 			);
 			ensure!(
-				TransfersByRequester::<T>::contains_key(&transfer.requester, id),
+				transfer.requester.as_ref().is_none_or(|requester| {
+					TransfersByRequester::<T>::contains_key(requester, id)
+				}),
 				"transfer missing from its requester index"
 			);
 			let held_ok = match transfer.state {

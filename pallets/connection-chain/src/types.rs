@@ -8,7 +8,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::ConstU32, BoundedVec};
 use scale_info::TypeInfo;
 use sp_core::H256;
-use sp_runtime::Perbill;
+use sp_runtime::{DispatchError, Perbill};
 
 /// Identifier of a linked chain, assigned at registration.
 pub type ChainId = u32;
@@ -80,6 +80,15 @@ pub enum LinkedAccount {
 	Substrate([u8; 32]),
 	/// A 20-byte EVM address.
 	Evm([u8; 20]),
+}
+
+impl AsRef<[u8]> for LinkedAccount {
+	fn as_ref(&self) -> &[u8] {
+		match self {
+			LinkedAccount::Substrate(account) => account,
+			LinkedAccount::Evm(address) => address,
+		}
+	}
 }
 
 impl LinkedAccount {
@@ -712,8 +721,9 @@ pub struct TrailStep<BlockNumber> {
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct Transfer<AccountId, Balance, BlockNumber> {
-	/// Who requested it on the connection chain.
-	pub requester: AccountId,
+	/// Who requested it on the connection chain; `None` for a transfer opened by its deposit
+	/// alone ([`DepositReference::NewTransfer`]).
+	pub requester: Option<AccountId>,
 	/// The rule it was made under.
 	pub rule: RuleId,
 	/// The operator paying out.
@@ -876,6 +886,19 @@ pub enum DepositReference<AccountId> {
 	Liquidity(AccountId),
 	/// Nothing recognisable.
 	Unknown,
+	/// Opens a new transfer under `rule` with this deposit as its source leg: the sender is the
+	/// deposit's sender, the amount what reached the vault. It is priced when the deposit is
+	/// counted, and refused (the deposit returned) if that gives less than `min_received` or
+	/// a request with the same terms would be refused.
+	NewTransfer {
+		/// The operator's rule: source chain (where the deposit is made), destination chain,
+		/// rate and fee.
+		rule: RuleId,
+		/// Who receives the payout on the destination chain.
+		recipient: LinkedAccount,
+		/// The least the recipient accepts to receive.
+		min_received: LinkedAmount,
+	},
 }
 
 /// Why a deposit was not accepted (it is returned to its sender).
@@ -908,6 +931,16 @@ pub enum DepositRejection {
 	NotAwaitingDeposit,
 	/// The deposit became final after the transfer's deposit deadline.
 	TooLate,
+	/// The deposit would open a transfer that a request with the same terms could not make
+	/// (the error such a request gets: unknown rule, chain paused, malformed recipient, amount
+	/// out of the rule's bounds, below `min_received`, not enough liquidity, ...).
+	TransferRefused(DispatchError),
+}
+
+impl From<DispatchError> for DepositRejection {
+	fn from(error: DispatchError) -> Self {
+		DepositRejection::TransferRefused(error)
+	}
 }
 
 /// What a validator's off-chain worker saw on a linked chain and reports.

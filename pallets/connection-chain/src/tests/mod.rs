@@ -3,6 +3,7 @@
 mod attestations;
 mod chains;
 mod lifecycle;
+mod opened_by_deposit;
 mod operators;
 mod randomized;
 mod rules;

@@ -227,9 +227,12 @@ fn run(actions: Vec<Action>) -> Coverage {
 				Action::Cancel { pick: p } => {
 					let ids: Vec<_> = crate::Transfers::<Test>::iter_keys().collect();
 					if let Some(id) = pick(&ids, p) {
-						let requester = transfer(id).requester;
-						let _ =
-							ConnectionChain::cancel_transfer(RuntimeOrigin::signed(requester), id);
+						if let Some(requester) = transfer(id).requester {
+							let _ = ConnectionChain::cancel_transfer(
+								RuntimeOrigin::signed(requester),
+								id,
+							);
+						}
 					}
 				}
 				Action::Withdraw { on_evm, amount } => {

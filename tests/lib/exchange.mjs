@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
-import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex, u8aToU8a } from '@polkadot/util';
 import { cryptoWaitReady, ethereumEncode, secp256k1PairFromSeed } from '@polkadot/util-crypto';
 import { EvmWallet, ethBalance } from './evm.mjs';
 import { ANVIL_CHAIN, LEDGER_CHAIN } from './network.mjs';
@@ -38,7 +38,7 @@ export function depositMemo(reference) {
   }
   if (reference.newTransfer !== undefined) {
     const { rule, recipient, minReceived = 0n } = reference.newTransfer;
-    const account = hexToU8a(u8aToHex(recipient));
+    const account = u8aToU8a(recipient);
     return u8aConcat(prefix, [3], bnToU8a(rule, { bitLength: 32 }), [account.length === 32 ? 0 : 1], account,
       bnToU8a(BigInt(minReceived), { bitLength: 128 }));
   }

@@ -29,8 +29,9 @@ const VALIDATOR_NAMES = ['alice', 'bob', 'charlie'];
  * preset, threshold 2). `linkedEndpoint(i, chain, url)` may point validator i's worker at
  * another endpoint than `url` for a linked chain (a forged chain, a counting proxy). Connection-chain nodes keep their base path across
  * restarts, and with `keepAnvilState` anvil keeps its chain; everything is removed by `stop()`.
+ * `nodeArgs` are added to every node's flags (e.g. larger transaction pools).
  */
-export async function startNetwork({ name, base, ports = networkPorts(base), validators = 1, keepAnvilState = false, linkedEndpoint } = {}) {
+export async function startNetwork({ name, base, ports = networkPorts(base), validators = 1, keepAnvilState = false, linkedEndpoint, nodeArgs = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), `cc-net-${name}-`));
   const started = [];
   const network = {
@@ -55,7 +56,7 @@ export async function startNetwork({ name, base, ports = networkPorts(base), val
     started.push(network.anvil);
     network.ledger = await startNode({
       name: `${name}-ledger`,
-      args: ['--chain', 'linked-ledger', '--alice', '--validator'],
+      args: ['--chain', 'linked-ledger', '--alice', '--validator', ...nodeArgs],
       ports: ports.ledger,
     });
     started.push(network.ledger);
@@ -73,7 +74,7 @@ export async function startNetwork({ name, base, ports = networkPorts(base), val
         : ['--chain', 'local', `--${VALIDATOR_NAMES[i]}`, '--validator', ...bootnode];
       const node = await startNode({
         name: `${name}-${VALIDATOR_NAMES[i]}`,
-        args: [...chainArgs, ...linkedArgs(i)],
+        args: [...chainArgs, ...linkedArgs(i), ...nodeArgs],
         ports: ports.validator(i),
         basePath,
       });

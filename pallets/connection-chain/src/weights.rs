@@ -71,8 +71,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	fn register_chain() -> Weight {
 		// Proof size: measured `66`, estimated `1489` bytes.
-		// Minimum execution time: 9_951_000 picoseconds.
-		Weight::from_parts(11_079_000, 1489)
+		// Minimum execution time: 9_837_000 picoseconds.
+		Weight::from_parts(10_890_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -82,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::VaultLedgers` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	fn update_chain() -> Weight {
 		// Proof size: measured `219`, estimated `3583` bytes.
-		// Minimum execution time: 13_121_000 picoseconds.
-		Weight::from_parts(14_378_000, 3583)
+		// Minimum execution time: 13_180_000 picoseconds.
+		Weight::from_parts(14_323_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	fn pause_chain() -> Weight {
 		// Proof size: measured `232`, estimated `3583` bytes.
-		// Minimum execution time: 11_441_000 picoseconds.
-		Weight::from_parts(12_593_000, 3583)
+		// Minimum execution time: 11_418_000 picoseconds.
+		Weight::from_parts(12_570_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -100,8 +100,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	fn resume_chain() -> Weight {
 		// Proof size: measured `232`, estimated `3583` bytes.
-		// Minimum execution time: 11_284_000 picoseconds.
-		Weight::from_parts(12_509_000, 3583)
+		// Minimum execution time: 11_169_000 picoseconds.
+		Weight::from_parts(12_346_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -109,8 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn set_windows() -> Weight {
 		// Proof size: measured `0`, estimated `0` bytes.
-		// Minimum execution time: 4_776_000 picoseconds.
-		Weight::from_parts(5_444_000, 0)
+		// Minimum execution time: 4_741_000 picoseconds.
+		Weight::from_parts(5_439_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `ConnectionChain::Authorities` (r:0 w:1)
@@ -120,9 +120,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 32]`.
 	fn set_authorities(a: u32, ) -> Weight {
 		// Proof size: measured `0`, estimated `0` bytes.
-		// Minimum execution time: 6_237_000 picoseconds.
-		Weight::from_parts(7_919_239, 0)
-			.saturating_add(Weight::from_parts(86_797, 0).saturating_mul(a.into()))
+		// Minimum execution time: 6_239_000 picoseconds.
+		Weight::from_parts(9_183_434, 0)
+			.saturating_add(Weight::from_parts(101_508, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `ConnectionChain::Outbound` (r:1 w:2)
@@ -134,15 +134,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::NextVaultNonce` (r:1 w:1)
 	/// Proof: `ConnectionChain::NextVaultNonce` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Transfers` (r:1 w:1)
-	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3490), added: 5965, mode: `MaxEncodedLen`)
+	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::PendingOutbound` (r:0 w:2)
 	/// Proof: `ConnectionChain::PendingOutbound` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn retry_instruction() -> Weight {
-		// Proof size: measured `1895`, estimated `6955` bytes.
-		// Minimum execution time: 52_932_000 picoseconds.
-		Weight::from_parts(57_011_000, 6955)
+		// Proof size: measured `1896`, estimated `6956` bytes.
+		// Minimum execution time: 52_100_000 picoseconds.
+		Weight::from_parts(56_599_000, 6956)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -154,8 +154,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof size: measured `169`, estimated `3593` bytes.
-		// Minimum execution time: 45_914_000 picoseconds.
-		Weight::from_parts(48_775_000, 3593)
+		// Minimum execution time: 45_476_000 picoseconds.
+		Weight::from_parts(48_457_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -167,8 +167,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::SettlementAccounts` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn set_settlement_account() -> Weight {
 		// Proof size: measured `320`, estimated `3583` bytes.
-		// Minimum execution time: 16_833_000 picoseconds.
-		Weight::from_parts(18_617_000, 3583)
+		// Minimum execution time: 16_665_000 picoseconds.
+		Weight::from_parts(18_432_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -184,8 +184,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Rules` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	fn set_rule() -> Weight {
 		// Proof size: measured `324`, estimated `6176` bytes.
-		// Minimum execution time: 27_859_000 picoseconds.
-		Weight::from_parts(30_188_000, 6176)
+		// Minimum execution time: 27_594_000 picoseconds.
+		Weight::from_parts(29_591_000, 6176)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -202,9 +202,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[0, 8]`.
 	fn remove_rule(c: u32, ) -> Weight {
 		// Proof size: measured `563 + c * (4 ±0)`, estimated `3610` bytes.
-		// Minimum execution time: 22_244_000 picoseconds.
-		Weight::from_parts(25_620_309, 3610)
-			.saturating_add(Weight::from_parts(1_481_233, 0).saturating_mul(c.into()))
+		// Minimum execution time: 22_556_000 picoseconds.
+		Weight::from_parts(25_342_802, 3610)
+			.saturating_add(Weight::from_parts(1_476_483, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
@@ -219,8 +219,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Campaigns` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn create_campaign() -> Weight {
 		// Proof size: measured `489`, estimated `3610` bytes.
-		// Minimum execution time: 19_172_000 picoseconds.
-		Weight::from_parts(20_806_000, 3610)
+		// Minimum execution time: 18_949_000 picoseconds.
+		Weight::from_parts(20_420_000, 3610)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -233,9 +233,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 8]`.
 	fn end_campaign(c: u32, ) -> Weight {
 		// Proof size: measured `528 + c * (38 ±0)`, estimated `3610` bytes.
-		// Minimum execution time: 20_634_000 picoseconds.
-		Weight::from_parts(22_709_566, 3610)
-			.saturating_add(Weight::from_parts(358_977, 0).saturating_mul(c.into()))
+		// Minimum execution time: 20_115_000 picoseconds.
+		Weight::from_parts(21_531_126, 3610)
+			.saturating_add(Weight::from_parts(336_708, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -259,8 +259,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::PendingOutbound` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn withdraw_liquidity() -> Weight {
 		// Proof size: measured `885`, estimated `3621` bytes.
-		// Minimum execution time: 42_968_000 picoseconds.
-		Weight::from_parts(45_843_000, 3621)
+		// Minimum execution time: 42_318_000 picoseconds.
+		Weight::from_parts(45_189_000, 3621)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -276,17 +276,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::SettlementAccounts` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn deregister_operator() -> Weight {
 		// Proof size: measured `957`, estimated `8883` bytes.
-		// Minimum execution time: 67_057_000 picoseconds.
-		Weight::from_parts(71_543_000, 8883)
+		// Minimum execution time: 66_903_000 picoseconds.
+		Weight::from_parts(71_734_000, 8883)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
+	/// Storage: `ConnectionChain::ClientReferences` (r:1 w:1)
+	/// Proof: `ConnectionChain::ClientReferences` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Rules` (r:1 w:0)
 	/// Proof: `ConnectionChain::Rules` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Chains` (r:2 w:0)
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::ClientReferences` (r:1 w:1)
-	/// Proof: `ConnectionChain::ClientReferences` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::RuleCampaigns` (r:1 w:0)
 	/// Proof: `ConnectionChain::RuleCampaigns` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Campaigns` (r:8 w:0)
@@ -299,6 +299,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::ChainVolume` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::OperatorLiquidity` (r:1 w:1)
 	/// Proof: `ConnectionChain::OperatorLiquidity` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Operators` (r:1 w:1)
+	/// Proof: `ConnectionChain::Operators` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::NextTransferId` (r:1 w:1)
@@ -309,27 +311,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::Operators` (r:1 w:1)
-	/// Proof: `ConnectionChain::Operators` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:1)
 	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::TransfersByRequester` (r:0 w:1)
 	/// Proof: `ConnectionChain::TransfersByRequester` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Transfers` (r:0 w:1)
-	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3490), added: 5965, mode: `MaxEncodedLen`)
+	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[0, 8]`.
 	fn request_transfer(c: u32, ) -> Weight {
 		// Proof size: measured `1374 + c * (52 ±0)`, estimated `6176 + c * (2603 ±0)` bytes.
-		// Minimum execution time: 105_501_000 picoseconds.
-		Weight::from_parts(113_633_456, 6176)
-			.saturating_add(Weight::from_parts(3_273_491, 0).saturating_mul(c.into()))
+		// Minimum execution time: 106_250_000 picoseconds.
+		Weight::from_parts(115_785_634, 6176)
+			.saturating_add(Weight::from_parts(3_163_016, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
 	/// Storage: `ConnectionChain::Transfers` (r:1 w:1)
-	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3490), added: 5965, mode: `MaxEncodedLen`)
+	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::OperatorLiquidity` (r:1 w:1)
 	/// Proof: `ConnectionChain::OperatorLiquidity` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -343,9 +343,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:2)
 	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn cancel_transfer() -> Weight {
-		// Proof size: measured `1260`, estimated `6955` bytes.
-		// Minimum execution time: 69_001_000 picoseconds.
-		Weight::from_parts(74_009_000, 6955)
+		// Proof size: measured `1261`, estimated `6956` bytes.
+		// Minimum execution time: 68_377_000 picoseconds.
+		Weight::from_parts(72_773_000, 6956)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -354,7 +354,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::Chains` (r:1 w:0)
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::SeenDeposits` (r:64 w:64)
-	/// Proof: `ConnectionChain::SeenDeposits` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Proof: `ConnectionChain::SeenDeposits` (`max_values`: None, `max_size`: Some(98), added: 2573, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::VoteCount` (r:64 w:0)
 	/// Proof: `ConnectionChain::VoteCount` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::SubjectReports` (r:64 w:0)
@@ -362,7 +362,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::Threshold` (r:1 w:0)
 	/// Proof: `ConnectionChain::Threshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Transfers` (r:64 w:64)
-	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3490), added: 5965, mode: `MaxEncodedLen`)
+	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::VaultLedgers` (r:2 w:2)
 	/// Proof: `ConnectionChain::VaultLedgers` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -384,20 +384,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:128)
 	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
-	// Placeholder until regenerated.
-	fn report_new_transfers(n: u32, ) -> Weight {
-		Self::report_deposits(n).saturating_add(Self::request_transfer(0).saturating_mul(n.into()))
-	}
 	fn report_deposits(n: u32, ) -> Weight {
-		// Proof size: measured `1126 + n * (296 ±0)`, estimated `6092 + n * (5965 ±0)` bytes.
-		// Minimum execution time: 104_536_000 picoseconds.
-		Weight::from_parts(60_485_854, 6092)
-			.saturating_add(Weight::from_parts(54_338_048, 0).saturating_mul(n.into()))
+		// Proof size: measured `1126 + n * (297 ±0)`, estimated `6092 + n * (5966 ±0)` bytes.
+		// Minimum execution time: 114_048_000 picoseconds.
+		Weight::from_parts(61_695_200, 6092)
+			.saturating_add(Weight::from_parts(55_295_842, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
+	}
+	/// Storage: `ConnectionChain::Votes` (r:64 w:0)
+	/// Proof: `ConnectionChain::Votes` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Chains` (r:2 w:0)
+	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::SeenDeposits` (r:64 w:64)
+	/// Proof: `ConnectionChain::SeenDeposits` (`max_values`: None, `max_size`: Some(98), added: 2573, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::VoteCount` (r:64 w:0)
+	/// Proof: `ConnectionChain::VoteCount` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::SubjectReports` (r:64 w:0)
+	/// Proof: `ConnectionChain::SubjectReports` (`max_values`: None, `max_size`: Some(1078), added: 3553, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Threshold` (r:1 w:0)
+	/// Proof: `ConnectionChain::Threshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Rules` (r:1 w:0)
+	/// Proof: `ConnectionChain::Rules` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::RuleCampaigns` (r:1 w:0)
+	/// Proof: `ConnectionChain::RuleCampaigns` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::SettlementAccounts` (r:1 w:0)
+	/// Proof: `ConnectionChain::SettlementAccounts` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::ChainVolume` (r:1 w:1)
+	/// Proof: `ConnectionChain::ChainVolume` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::OperatorLiquidity` (r:1 w:1)
+	/// Proof: `ConnectionChain::OperatorLiquidity` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Operators` (r:1 w:1)
+	/// Proof: `ConnectionChain::Operators` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::NextTransferId` (r:1 w:1)
+	/// Proof: `ConnectionChain::NextTransferId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::VaultLedgers` (r:2 w:2)
+	/// Proof: `ConnectionChain::VaultLedgers` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::NextInstructionId` (r:1 w:1)
+	/// Proof: `ConnectionChain::NextInstructionId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::NextVaultNonce` (r:1 w:1)
+	/// Proof: `ConnectionChain::NextVaultNonce` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Windows` (r:1 w:0)
+	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::DeadlineQueue` (r:1 w:1)
+	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Outbound` (r:0 w:64)
+	/// Proof: `ConnectionChain::Outbound` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::PendingOutbound` (r:0 w:64)
+	/// Proof: `ConnectionChain::PendingOutbound` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:128)
+	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Transfers` (r:0 w:64)
+	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
+	fn report_new_transfers(n: u32, ) -> Weight {
+		// Proof size: measured `1258`, estimated `6176 + n * (3553 ±0)` bytes.
+		// Minimum execution time: 148_944_000 picoseconds.
+		Weight::from_parts(92_603_738, 6176)
+			.saturating_add(Weight::from_parts(76_896_686, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3553).saturating_mul(n.into()))
 	}
 	/// Storage: `ConnectionChain::Votes` (r:64 w:0)
 	/// Proof: `ConnectionChain::Votes` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
@@ -410,19 +464,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::Threshold` (r:1 w:0)
 	/// Proof: `ConnectionChain::Threshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Transfers` (r:64 w:64)
-	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3490), added: 5965, mode: `MaxEncodedLen`)
+	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn report_inclusions(n: u32, ) -> Weight {
-		// Proof size: measured `638 + n * (598 ±0)`, estimated `1493 + n * (5965 ±0)` bytes.
-		// Minimum execution time: 57_937_000 picoseconds.
-		Weight::from_parts(42_104_903, 1493)
-			.saturating_add(Weight::from_parts(27_996_208, 0).saturating_mul(n.into()))
+		// Proof size: measured `638 + n * (599 ±0)`, estimated `1493 + n * (5966 ±0)` bytes.
+		// Minimum execution time: 67_502_000 picoseconds.
+		Weight::from_parts(55_707_420, 1493)
+			.saturating_add(Weight::from_parts(28_820_320, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
 	}
 	/// Storage: `ConnectionChain::Votes` (r:64 w:0)
 	/// Proof: `ConnectionChain::Votes` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
@@ -435,7 +489,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::Threshold` (r:1 w:0)
 	/// Proof: `ConnectionChain::Threshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Transfers` (r:64 w:64)
-	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3490), added: 5965, mode: `MaxEncodedLen`)
+	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::OperatorLiquidity` (r:1 w:1)
 	/// Proof: `ConnectionChain::OperatorLiquidity` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::VaultLedgers` (r:2 w:2)
@@ -452,15 +506,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn report_outcomes(n: u32, ) -> Weight {
-		// Proof size: measured `1087 + n * (598 ±0)`, estimated `6092 + n * (5965 ±0)` bytes.
-		// Minimum execution time: 114_572_000 picoseconds.
-		Weight::from_parts(65_556_405, 6092)
-			.saturating_add(Weight::from_parts(63_739_224, 0).saturating_mul(n.into()))
+		// Proof size: measured `1087 + n * (599 ±0)`, estimated `6092 + n * (5966 ±0)` bytes.
+		// Minimum execution time: 124_988_000 picoseconds.
+		Weight::from_parts(82_720_082, 6092)
+			.saturating_add(Weight::from_parts(64_663_606, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
 	}
 	/// Storage: `ConnectionChain::Authorities` (r:1 w:0)
 	/// Proof: `ConnectionChain::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
@@ -469,25 +523,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::Chains` (r:1 w:0)
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::SeenDeposits` (r:64 w:0)
-	/// Proof: `ConnectionChain::SeenDeposits` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Proof: `ConnectionChain::SeenDeposits` (`max_values`: None, `max_size`: Some(98), added: 2573, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn authorize_report(n: u32, ) -> Weight {
-		// Proof size: measured `1259`, estimated `3583 + n * (2552 ±0)` bytes.
-		// Minimum execution time: 58_003_000 picoseconds.
-		Weight::from_parts(55_676_653, 3583)
-			.saturating_add(Weight::from_parts(5_902_449, 0).saturating_mul(n.into()))
+		// Proof size: measured `1259`, estimated `3583 + n * (2573 ±0)` bytes.
+		// Minimum execution time: 59_064_000 picoseconds.
+		Weight::from_parts(61_935_670, 3583)
+			.saturating_add(Weight::from_parts(6_006_489, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2573).saturating_mul(n.into()))
 	}
 	/// Storage: `ConnectionChain::DeadlineCursor` (r:1 w:1)
 	/// Proof: `ConnectionChain::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::DeadlineQueue` (r:8 w:8)
 	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Transfers` (r:56 w:56)
-	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3490), added: 5965, mode: `MaxEncodedLen`)
+	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::OperatorLiquidity` (r:1 w:1)
 	/// Proof: `ConnectionChain::OperatorLiquidity` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -503,18 +557,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 56]`.
 	/// The range of component `q` is `[1, 8]`.
 	fn process_deadlines(n: u32, q: u32, ) -> Weight {
-		// Proof size: measured `1062 + n * (304 ±0)`, estimated `3621 + n * (5965 ±0) + q * (3001 ±0)` bytes.
-		// Minimum execution time: 25_156_000 picoseconds.
-		Weight::from_parts(22_435_656, 3621)
-			.saturating_add(Weight::from_parts(44_331_360, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(3_642_531, 0).saturating_mul(q.into()))
+		// Proof size: measured `1062 + n * (305 ±0)`, estimated `3621 + n * (5966 ±0) + q * (3001 ±0)` bytes.
+		// Minimum execution time: 25_053_000 picoseconds.
+		Weight::from_parts(88_987_168, 3621)
+			.saturating_add(Weight::from_parts(44_651_173, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(q.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(q.into())))
-			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
 			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(q.into()))
 	}
 }
@@ -522,143 +575,147 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with the reference (RocksDB) database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_chain() -> Weight {
-		Weight::from_parts(11_079_000, 1489)
+		Weight::from_parts(10_890_000, 1489)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn update_chain() -> Weight {
-		Weight::from_parts(14_378_000, 3583)
+		Weight::from_parts(14_323_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn pause_chain() -> Weight {
-		Weight::from_parts(12_593_000, 3583)
+		Weight::from_parts(12_570_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn resume_chain() -> Weight {
-		Weight::from_parts(12_509_000, 3583)
+		Weight::from_parts(12_346_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_windows() -> Weight {
-		Weight::from_parts(5_444_000, 0)
+		Weight::from_parts(5_439_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_authorities(a: u32, ) -> Weight {
-		Weight::from_parts(7_919_239, 0)
-			.saturating_add(Weight::from_parts(86_797, 0).saturating_mul(a.into()))
+		Weight::from_parts(9_183_434, 0)
+			.saturating_add(Weight::from_parts(101_508, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn retry_instruction() -> Weight {
-		Weight::from_parts(57_011_000, 6955)
+		Weight::from_parts(56_599_000, 6956)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn register_operator() -> Weight {
-		Weight::from_parts(48_775_000, 3593)
+		Weight::from_parts(48_457_000, 3593)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_settlement_account() -> Weight {
-		Weight::from_parts(18_617_000, 3583)
+		Weight::from_parts(18_432_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_rule() -> Weight {
-		Weight::from_parts(30_188_000, 6176)
+		Weight::from_parts(29_591_000, 6176)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn remove_rule(c: u32, ) -> Weight {
-		Weight::from_parts(25_620_309, 3610)
-			.saturating_add(Weight::from_parts(1_481_233, 0).saturating_mul(c.into()))
+		Weight::from_parts(25_342_802, 3610)
+			.saturating_add(Weight::from_parts(1_476_483, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
 	}
 	fn create_campaign() -> Weight {
-		Weight::from_parts(20_806_000, 3610)
+		Weight::from_parts(20_420_000, 3610)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn end_campaign(c: u32, ) -> Weight {
-		Weight::from_parts(22_709_566, 3610)
-			.saturating_add(Weight::from_parts(358_977, 0).saturating_mul(c.into()))
+		Weight::from_parts(21_531_126, 3610)
+			.saturating_add(Weight::from_parts(336_708, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_liquidity() -> Weight {
-		Weight::from_parts(45_843_000, 3621)
+		Weight::from_parts(45_189_000, 3621)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn deregister_operator() -> Weight {
-		Weight::from_parts(71_543_000, 8883)
+		Weight::from_parts(71_734_000, 8883)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn request_transfer(c: u32, ) -> Weight {
-		Weight::from_parts(113_633_456, 6176)
-			.saturating_add(Weight::from_parts(3_273_491, 0).saturating_mul(c.into()))
+		Weight::from_parts(115_785_634, 6176)
+			.saturating_add(Weight::from_parts(3_163_016, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
 	fn cancel_transfer() -> Weight {
-		Weight::from_parts(74_009_000, 6955)
+		Weight::from_parts(72_773_000, 6956)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
-	// Placeholder until regenerated.
-	fn report_new_transfers(n: u32, ) -> Weight {
-		Self::report_deposits(n).saturating_add(Self::request_transfer(0).saturating_mul(n.into()))
-	}
 	fn report_deposits(n: u32, ) -> Weight {
-		Weight::from_parts(60_485_854, 6092)
-			.saturating_add(Weight::from_parts(54_338_048, 0).saturating_mul(n.into()))
+		Weight::from_parts(61_695_200, 6092)
+			.saturating_add(Weight::from_parts(55_295_842, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
+	}
+	fn report_new_transfers(n: u32, ) -> Weight {
+		Weight::from_parts(92_603_738, 6176)
+			.saturating_add(Weight::from_parts(76_896_686, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(17_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(9_u64))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3553).saturating_mul(n.into()))
 	}
 	fn report_inclusions(n: u32, ) -> Weight {
-		Weight::from_parts(42_104_903, 1493)
-			.saturating_add(Weight::from_parts(27_996_208, 0).saturating_mul(n.into()))
+		Weight::from_parts(55_707_420, 1493)
+			.saturating_add(Weight::from_parts(28_820_320, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
 	}
 	fn report_outcomes(n: u32, ) -> Weight {
-		Weight::from_parts(65_556_405, 6092)
-			.saturating_add(Weight::from_parts(63_739_224, 0).saturating_mul(n.into()))
+		Weight::from_parts(82_720_082, 6092)
+			.saturating_add(Weight::from_parts(64_663_606, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
 	}
 	fn authorize_report(n: u32, ) -> Weight {
-		Weight::from_parts(55_676_653, 3583)
-			.saturating_add(Weight::from_parts(5_902_449, 0).saturating_mul(n.into()))
+		Weight::from_parts(61_935_670, 3583)
+			.saturating_add(Weight::from_parts(6_006_489, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2573).saturating_mul(n.into()))
 	}
 	fn process_deadlines(n: u32, q: u32, ) -> Weight {
-		Weight::from_parts(22_435_656, 3621)
-			.saturating_add(Weight::from_parts(44_331_360, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(3_642_531, 0).saturating_mul(q.into()))
+		Weight::from_parts(88_987_168, 3621)
+			.saturating_add(Weight::from_parts(44_651_173, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(q.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(q.into())))
-			.saturating_add(Weight::from_parts(0, 5965).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
 			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(q.into()))
 	}
 }

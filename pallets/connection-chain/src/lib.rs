@@ -40,7 +40,13 @@
 //!   nonce, so it lands at most once; it is proven dead only when another transaction took the
 //!   nonce. The fees the vault pays come out of the served operator's free liquidity
 //!   ([`Event::VaultFeePaid`]), so the ledger keeps matching the vault.
-//! - **Deposit memo**: a deposit names what it is for in its own transaction ([`memo`]).
+//! - **Deposit memo**: a deposit names what it is for in its own transaction ([`memo`]): the
+//!   transfer it pays for, an operator's liquidity, or a **new transfer** (rule, recipient,
+//!   least received). A transfer can thus start in two ways: requested on this chain and then
+//!   paid for (the quote is fixed and the payout reserved before the user moves anything), or
+//!   opened by its deposit alone, one transaction on the source chain like a plain transfer
+//!   (priced when the deposit is counted; refused and returned if it would give less than the
+//!   least received, or a request with the same terms would be refused).
 //! - **Off-chain worker** ([`offchain`]): on each validator, it follows the linked chains' final
 //!   blocks, reports deposits and outcomes, and signs and submits the vault transfers when the
 //!   node holds the vault key.
@@ -54,6 +60,8 @@
 //! ## Lifecycle
 //!
 //! ```text
+//!  deposit naming a rule (NewTransfer) ──deposit final──────────┐
+//!                                                               ▼
 //!  request_transfer ──► AwaitingDeposit ──deposit final──► PayingOut ──payout final──► Settling ──settlement final──► Completed
 //!       │                 │        │   (asset Held)          │  (payout failed,          (Confirmed to operator)
 //!       │                 │        │                         │   or proven dead after
@@ -89,7 +97,9 @@
 //! | amount_out = floor(net · 1,000 / 1) | 99,490,000,000,000,000 wei | 0.09949 ETH |
 //!
 //! The sender deposits 100 LNK into the ledger's vault, referencing the transfer id; once that
-//! deposit is final the asset is **held**. The EVM vault pays 0.09949 ETH to the recipient out
+//! deposit is final the asset is **held**. (Without a request, the same deposit with a memo
+//! naming the rule, the recipient and `min_received` ≤ 0.09949 ETH opens the transfer and holds
+//! the asset when it is counted.) The EVM vault pays 0.09949 ETH to the recipient out
 //! of the operator's liquidity (reserved for it at request time). Once that payout is final, the
 //! hold is **confirmed to the operator**: the ledger vault sends the 100 LNK to the operator's
 //! settlement account. Had the payout failed, the hold would have been **cancelled** and the

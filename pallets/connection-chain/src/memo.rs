@@ -5,8 +5,9 @@
 //! on an EVM chain, the transaction's data. The memo is [`MEMO_PREFIX`] followed by the SCALE
 //! encoding of a [`DepositReference`]: `Transfer(id)` for a transfer's deposit (so two
 //! identical requests can never be confused), `Liquidity(operator)` for an operator's
-//! liquidity. A deposit without a readable memo is reported as `Unknown`, and the pallet
-//! returns it to its sender.
+//! liquidity, `NewTransfer { rule, recipient, min_received }` to open a transfer with no
+//! request. A deposit without a readable memo is reported as `Unknown`, and the pallet returns
+//! it to its sender.
 
 use crate::types::DepositReference;
 use alloc::vec::Vec;
@@ -42,6 +43,16 @@ mod tests {
 		assert_eq!(parse_memo::<u64>(&memo), transfer);
 		let liquidity = DepositReference::<u64>::Liquidity(10);
 		assert_eq!(parse_memo::<u64>(&deposit_memo(&liquidity)), liquidity);
+		let opening = DepositReference::<u64>::NewTransfer {
+			rule: 2,
+			recipient: crate::types::LinkedAccount::Evm([0x22; 20]),
+			min_received: 5,
+		};
+		let memo_of_opening = deposit_memo(&opening);
+		// Variant 3, the rule (u32), the recipient (variant 1: EVM, 20 bytes), the least (u128).
+		assert_eq!(memo_of_opening[4..10], [3, 2, 0, 0, 0, 1]);
+		assert_eq!(memo_of_opening.len(), 4 + 1 + 4 + 1 + 20 + 16);
+		assert_eq!(parse_memo::<u64>(&memo_of_opening), opening);
 		// Trailing bytes, a cut-off reference, another prefix, nothing at all.
 		let mut longer = memo.clone();
 		longer.push(0);

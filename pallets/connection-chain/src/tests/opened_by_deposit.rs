@@ -217,3 +217,34 @@ fn a_paused_chain_refuses_deposits_opening_transfers() {
 		check_invariants();
 	});
 }
+
+#[test]
+fn a_report_of_opening_deposits_is_charged_for_them_and_their_rules_campaigns() {
+	new_test_ext().execute_with(|| {
+		use crate::weights::WeightInfo;
+		with_operator();
+		assert_ok!(ConnectionChain::create_campaign(
+			RuntimeOrigin::signed(OPERATOR),
+			SUB_TO_EVM,
+			super::rules::campaign_terms(1, 10)
+		));
+		let opening_deposit = |tx| Observation::Deposit {
+			chain: SUBSTRATE,
+			tx: linked_tx(tx),
+			from: LinkedAccount::Substrate(SENDER_SUB),
+			amount: 1_000,
+			reference: opening(SUB_TO_EVM, LinkedAccount::Evm(RECIPIENT_EVM), 0),
+		};
+		let charged =
+			dispatch_report(signed_report_of(0, &[opening_deposit(1), opening_deposit(2)]));
+		assert_eq!(crate::NextTransferId::<Test>::get(), 2);
+		// Two transfers priced under a rule with one campaign each: two campaigns, as a request
+		// is charged for them.
+		let campaigns = <() as WeightInfo>::request_transfer(2)
+			.saturating_sub(<() as WeightInfo>::request_transfer(0));
+		assert!(campaigns.ref_time() > 0);
+		assert_eq!(charged, <() as WeightInfo>::report_new_transfers(2) + campaigns);
+		assert!(charged.ref_time() < crate::attestation::report_weight::<Test>(2).ref_time());
+		check_invariants();
+	});
+}

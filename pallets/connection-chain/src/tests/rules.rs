@@ -4,7 +4,7 @@ use super::*;
 use crate::{Campaigns, RuleByPair, Rules};
 use sp_runtime::Perbill;
 
-fn campaign_terms(starts_at: u64, ends_at: u64) -> CampaignTerms<Balance, u64> {
+pub(super) fn campaign_terms(starts_at: u64, ends_at: u64) -> CampaignTerms<Balance, u64> {
 	CampaignTerms {
 		starts_at,
 		ends_at,

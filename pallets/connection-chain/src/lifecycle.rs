@@ -341,7 +341,10 @@ impl<T: Config> Pallet<T> {
 			)?;
 			let transfer_id = Self::next_transfer_id()?;
 			// Accepted on arrival: the deposit deadline is now, and nothing is queued for it.
+			// The payout's deadline must have a slot, or nothing would ever end a payout that
+			// never lands: refused (the deposit returned) when the queues are full.
 			let now = frame_system::Pallet::<T>::block_number();
+			Self::deadline_slot(now.saturating_add(Windows::<T>::get().payout))?;
 			let transfer = terms.into_transfer(None, BoundedVec::new(), now, Zero::zero());
 			Self::deposit_event(Event::TransferRequested {
 				transfer: transfer_id,
@@ -1138,6 +1141,8 @@ impl<T: Config> Pallet<T> {
 		transfer.payout_deadline = match Self::schedule_deadline(payout_due, transfer_id) {
 			Ok(at) => Some(at),
 			Err(_) => {
+				// Only a requested transfer gets here without a slot (a transfer opened by its
+				// deposit is refused first): its payout can still complete or fail on chain.
 				log::error!(target: LOG_TARGET, "no room to schedule the payout deadline of transfer {transfer_id}");
 				None
 			}
@@ -1154,9 +1159,19 @@ impl<T: Config> Pallet<T> {
 		due: BlockNumberFor<T>,
 		transfer: TransferId,
 	) -> Result<BlockNumberFor<T>, DispatchError> {
+		let at = Self::deadline_slot(due)?;
+		// Appended without decoding the queue: scheduling costs the same however full it is.
+		DeadlineQueue::<T>::try_append(at, transfer).map_err(|_| Error::<T>::DeadlineQueueFull)?;
+		Ok(at)
+	}
+
+	/// The first block from `due` on (at most [`MAX_DEADLINE_SLIP`] later) whose deadline queue
+	/// has room.
+	fn deadline_slot(due: BlockNumberFor<T>) -> Result<BlockNumberFor<T>, DispatchError> {
+		let room = T::MaxDeadlinesPerBlock::get() as usize;
 		let mut at = due;
 		for _ in 0..=MAX_DEADLINE_SLIP {
-			if DeadlineQueue::<T>::try_mutate(at, |queue| queue.try_push(transfer)).is_ok() {
+			if DeadlineQueue::<T>::decode_len(at).unwrap_or(0) < room {
 				return Ok(at);
 			}
 			at = at.saturating_add(1u32.into());

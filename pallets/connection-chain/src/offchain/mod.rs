@@ -42,7 +42,7 @@ pub mod json_rpc;
 pub mod substrate;
 
 use crate::{attestation, pallet::*, types::*, LOG_TARGET};
-use alloc::{format, vec::Vec};
+use alloc::{collections::BTreeSet, format, vec::Vec};
 use codec::{Decode, Encode};
 use frame_support::{
 	traits::{Get, UnixTime},
@@ -69,9 +69,10 @@ pub const MAX_BLOCKS_PER_PASS: u64 = 16;
 pub const VAULT_STATE_EVERY: u64 = 32;
 /// Connection-chain blocks after which a report not yet counted on chain is sent again.
 pub const REPORT_RETRY_AFTER: u64 = 10;
-/// Most reports waiting to be counted that the worker keeps track of: several full blocks of
-/// them, so that a burst of transfers does not push reports out before they are counted.
-pub const MAX_PENDING_REPORTS: usize = 4096;
+/// Most observations waiting to be counted that the worker keeps track of: a burst of 20,000
+/// transfers at once puts several thousand in flight, and an observation pushed out of this
+/// list is never sent again if its report is lost from the pool.
+pub const MAX_PENDING_REPORTS: usize = 32_768;
 /// Time between two passes of a run over the linked chains.
 pub const POLL_INTERVAL_MS: u64 = 250;
 /// Linked-chain blocks after which a transaction not yet included is broadcast again.
@@ -610,6 +611,8 @@ pub struct Reports<T: Config> {
 	/// Part of every signed report; read once per run, not once per report.
 	genesis_hash: T::Hash,
 	pending: Vec<PendingReport<T::AccountId>>,
+	/// The hashes of `pending`'s observations: a send checks for a duplicate without a scan.
+	pending_hashes: BTreeSet<H256>,
 	/// Queued by [`Reports::send`], sent by [`Reports::flush`].
 	queued: Vec<ObservationOf<T>>,
 	changed: bool,
@@ -628,10 +631,15 @@ impl<T: Config> Reports<T> {
 				.unwrap_or_default(),
 			None => Vec::new(),
 		};
+		let pending_hashes = pending
+			.iter()
+			.map(|report| attestation::observation_hash(&report.observation))
+			.collect();
 		Self {
 			reporter,
 			genesis_hash: Pallet::<T>::genesis_hash(),
 			pending,
+			pending_hashes,
 			queued: Vec::new(),
 			changed: false,
 			now,
@@ -651,11 +659,13 @@ impl<T: Config> Reports<T> {
 		if !Pallet::<T>::awaits_vote(hash, reporter.index, &observation) {
 			return;
 		}
-		if self.pending.iter().any(|pending| pending.observation == observation) {
+		if !self.pending_hashes.insert(hash) {
 			return;
 		}
 		if self.pending.len() >= MAX_PENDING_REPORTS {
-			self.pending.remove(0);
+			let oldest = self.pending.remove(0);
+			self.pending_hashes.remove(&attestation::observation_hash(&oldest.observation));
+			log::warn!(target: LOG_TARGET, "more than {MAX_PENDING_REPORTS} observations await counting; the oldest is no longer sent again");
 		}
 		self.pending.push(PendingReport { observation: observation.clone(), sent_at: self.now });
 		self.queued.push(observation);
@@ -676,9 +686,14 @@ impl<T: Config> Reports<T> {
 		let Some(reporter) = &self.reporter else { return };
 		let now = self.now;
 		let before = self.pending.len();
+		let pending_hashes = &mut self.pending_hashes;
 		self.pending.retain(|report| {
 			let hash = attestation::observation_hash(&report.observation);
-			Pallet::<T>::awaits_vote(hash, reporter.index, &report.observation)
+			let awaits = Pallet::<T>::awaits_vote(hash, reporter.index, &report.observation);
+			if !awaits {
+				pending_hashes.remove(&hash);
+			}
+			awaits
 		});
 		self.changed |= self.pending.len() != before;
 		let mut stale = Vec::new();

@@ -248,3 +248,31 @@ fn a_report_of_opening_deposits_is_charged_for_them_and_their_rules_campaigns() 
 		check_invariants();
 	});
 }
+
+#[test]
+fn a_deposit_is_refused_when_its_payout_deadline_has_no_slot() {
+	new_test_ext().execute_with(|| {
+		with_operator();
+		// Fill every queue a payout deadline from block 1 could use.
+		let due = 1 + PAYOUT_WINDOW;
+		let most = <Test as crate::Config>::MaxDeadlinesPerBlock::get();
+		for at in due..=due + 64 {
+			for transfer in 0..most {
+				assert_ok!(ConnectionChain::schedule_deadline(at, 1_000 + u64::from(transfer)));
+			}
+		}
+		deposit_on(
+			SUBSTRATE,
+			LinkedAccount::Substrate(SENDER_SUB),
+			1_000,
+			1,
+			opening(SUB_TO_EVM, LinkedAccount::Evm(RECIPIENT_EVM), 0),
+		);
+		assert_eq!(
+			rejections(),
+			vec![DepositRejection::TransferRefused(Error::<Test>::DeadlineQueueFull.into())]
+		);
+		assert_eq!(crate::NextTransferId::<Test>::get(), 0);
+		assert_eq!(liquidity(EVM).free, LIQUIDITY);
+	});
+}

@@ -75,7 +75,8 @@ fn after_dispatch(name: &str, xt: &UncheckedExtrinsic, dispatched: Weight, items
 	fit
 }
 
-/// The `index`-th observation of a kind: `deposits`, `inclusions` or `outcomes`.
+/// The `index`-th observation of a kind: `deposits`, `new transfers` (deposits opening a
+/// transfer), `inclusions` or `outcomes`.
 fn observation(kind: &str, index: u32) -> Observation<AccountId> {
 	let hash = H256::from_low_u64_be(index.into());
 	let tx = LinkedTx { hash, block: LinkedBlock { number: 1, hash } };
@@ -86,6 +87,17 @@ fn observation(kind: &str, index: u32) -> Observation<AccountId> {
 			from: LinkedAccount::Substrate([0x11; 32]),
 			amount: 100,
 			reference: DepositReference::Transfer(index.into()),
+		},
+		"new transfers" => Observation::Deposit {
+			chain: 0,
+			tx,
+			from: LinkedAccount::Substrate([0x11; 32]),
+			amount: 100,
+			reference: DepositReference::NewTransfer {
+				rule: 0,
+				recipient: LinkedAccount::Evm([0x22; 20]),
+				min_received: 0,
+			},
 		},
 		"inclusions" => Observation::OutboundIncluded { instruction: index.into(), tx },
 		_ => Observation::OutboundFinal { instruction: index.into(), tx, fee: 1 },
@@ -132,6 +144,8 @@ fn requests_and_reports_per_block() {
 		let most = <Runtime as pallet_connection_chain::Config>::MaxObservationsPerReport::get();
 		let kinds = [
 			("deposits", Weights::report_deposits(most)),
+			// Under a rule without campaigns.
+			("new transfers", Weights::report_new_transfers(most)),
 			("inclusions", Weights::report_inclusions(most)),
 			("outcomes", Weights::report_outcomes(most)),
 		];

@@ -6,7 +6,7 @@
 // runtime/tests/block_capacity.rs.)
 //
 // Usage: node scripts/bench.mjs [--sequential N] [--throughput M[,M2…]]
-//   (defaults: 50 each way; 1,000 and then 3,000 at once)
+//   (defaults: 50 each way; 1,000, 10,000 and 20,000 at once)
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ import { jsonRpc, waitFor } from '../tests/lib/node-process.mjs';
 import { BATCHES, countingProxy } from '../tests/lib/rpc-proxy.mjs';
 
 const { values } = parseArgs({
-  options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000,3000' } },
+  options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000,10000,20000' } },
 });
 const SEQUENTIAL = Number(values.sequential);
 // Each count is a separate run of transfers submitted at once.

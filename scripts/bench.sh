@@ -4,10 +4,11 @@
 #      block, and which limit binds (runtime weights from the pallet's benchmarks);
 #   2. on the local three-chain network: latency of sequential transfers each way (median and
 #      p95 against the floor of the chains' block times and confirmations, split by step),
-#      throughput of transfers submitted at once against plain transfers on both linked chains,
+#      throughput of transfers submitted at once (each opened by its deposit) against plain
+#      transfers on both linked chains,
 #      and the workers' JSON-RPC calls per transfer.
 # Extra arguments go to scripts/bench.mjs, e.g. `--sequential 10 --throughput 200,500`
-# (defaults: 50 each way; 1,000 and then 3,000 at once).
+# (defaults: 50 each way; 1,000, 10,000 and 20,000 at once).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cd "$CC_ROOT"

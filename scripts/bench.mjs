@@ -272,15 +272,22 @@ try {
    * Signs `count` transactions (`sign(i)`) and sends each (`send(signed)`) without waiting for
    * any answer, a chunk at a time as soon as it is signed: the chain takes the first while the
    * client signs the rest. Resolves once every one was accepted.
+   *
+   * Signing is CPU-bound and this process also runs the counting proxies between the
+   * connection node's workers and the linked chains: it yields after every signature, so the
+   * workers' calls are not held up for a whole chunk (they time out as "unreachable").
    */
   async function signAndSendAll(count, sign, send) {
     const SEND_CHUNK = 200;
     const sent = [];
-    for (let start = 0; start < count; start += SEND_CHUNK) {
-      const chunk = [];
-      for (let i = start; i < Math.min(count, start + SEND_CHUNK); i++) chunk.push(await sign(i));
-      sent.push(...chunk.map(send));
-      await new Promise((resolve) => setImmediate(resolve)); // let the socket take the chunk
+    let chunk = [];
+    for (let i = 0; i < count; i++) {
+      chunk.push(await sign(i));
+      if (chunk.length === SEND_CHUNK || i === count - 1) {
+        sent.push(...chunk.map(send));
+        chunk = [];
+      }
+      await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(sent);
   }

@@ -24,6 +24,26 @@ fn deposit_on(
 	report_all(Observation::Deposit { chain, tx: linked_tx(tx), from, amount, reference });
 }
 
+/// The standard opening deposit: 1_000 from `SENDER_SUB` under `SUB_TO_EVM` to `RECIPIENT_EVM`.
+fn standard_opening(tx: u8) -> Observation<AccountId> {
+	Observation::Deposit {
+		chain: SUBSTRATE,
+		tx: linked_tx(tx),
+		from: LinkedAccount::Substrate(SENDER_SUB),
+		amount: 1_000,
+		reference: opening(SUB_TO_EVM, LinkedAccount::Evm(RECIPIENT_EVM), 0),
+	}
+}
+
+/// Reports the standard opening deposit; checks it was refused with `error` and opened nothing.
+fn assert_standard_opening_refused(error: Error<Test>) {
+	report_all(standard_opening(1));
+	assert_eq!(rejections(), vec![DepositRejection::TransferRefused(error.into())]);
+	assert_eq!(crate::NextTransferId::<Test>::get(), 0);
+	assert_eq!(liquidity(EVM).free, LIQUIDITY);
+	check_invariants();
+}
+
 fn rejections() -> Vec<DepositRejection> {
 	events()
 		.into_iter()
@@ -202,19 +222,7 @@ fn a_paused_chain_refuses_deposits_opening_transfers() {
 	new_test_ext().execute_with(|| {
 		with_operator();
 		assert_ok!(ConnectionChain::pause_chain(RuntimeOrigin::root(), EVM));
-		deposit_on(
-			SUBSTRATE,
-			LinkedAccount::Substrate(SENDER_SUB),
-			1_000,
-			1,
-			opening(SUB_TO_EVM, LinkedAccount::Evm(RECIPIENT_EVM), 0),
-		);
-		assert_eq!(
-			rejections(),
-			vec![DepositRejection::TransferRefused(Error::<Test>::ChainPaused.into())]
-		);
-		assert_eq!(crate::NextTransferId::<Test>::get(), 0);
-		check_invariants();
+		assert_standard_opening_refused(Error::<Test>::ChainPaused);
 	});
 }
 
@@ -228,15 +236,8 @@ fn a_report_of_opening_deposits_is_charged_for_them_and_their_rules_campaigns() 
 			SUB_TO_EVM,
 			super::rules::campaign_terms(1, 10)
 		));
-		let opening_deposit = |tx| Observation::Deposit {
-			chain: SUBSTRATE,
-			tx: linked_tx(tx),
-			from: LinkedAccount::Substrate(SENDER_SUB),
-			amount: 1_000,
-			reference: opening(SUB_TO_EVM, LinkedAccount::Evm(RECIPIENT_EVM), 0),
-		};
 		let charged =
-			dispatch_report(signed_report_of(0, &[opening_deposit(1), opening_deposit(2)]));
+			dispatch_report(signed_report_of(0, &[standard_opening(1), standard_opening(2)]));
 		assert_eq!(crate::NextTransferId::<Test>::get(), 2);
 		// Two transfers priced under a rule with one campaign each: two campaigns, as a request
 		// is charged for them.
@@ -261,18 +262,6 @@ fn a_deposit_is_refused_when_its_payout_deadline_has_no_slot() {
 				assert_ok!(ConnectionChain::schedule_deadline(at, 1_000 + u64::from(transfer)));
 			}
 		}
-		deposit_on(
-			SUBSTRATE,
-			LinkedAccount::Substrate(SENDER_SUB),
-			1_000,
-			1,
-			opening(SUB_TO_EVM, LinkedAccount::Evm(RECIPIENT_EVM), 0),
-		);
-		assert_eq!(
-			rejections(),
-			vec![DepositRejection::TransferRefused(Error::<Test>::DeadlineQueueFull.into())]
-		);
-		assert_eq!(crate::NextTransferId::<Test>::get(), 0);
-		assert_eq!(liquidity(EVM).free, LIQUIDITY);
+		assert_standard_opening_refused(Error::<Test>::DeadlineQueueFull);
 	});
 }

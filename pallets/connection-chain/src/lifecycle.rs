@@ -508,22 +508,7 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		transfer.hold = HoldState::NeverDeposited;
-		let stamp = Self::stamp();
-		Self::push_step(
-			transfer_id,
-			&mut transfer,
-			TrailStep {
-				kind: step,
-				chain: None,
-				instruction: None,
-				amount: 0,
-				tx_hash: None,
-				block: None,
-				result: StepResult::Succeeded,
-				requested: stamp,
-				fixed: Some(stamp),
-			},
-		);
+		Self::push_step(transfer_id, &mut transfer, Self::connection_chain_step(step, 0));
 		Self::finish(transfer_id, transfer, state);
 	}
 

@@ -109,14 +109,14 @@
 //!
 //! With 32-byte accounts, `u128` balances and `u32` block numbers (the connection chain's
 //! runtime; checked by its `storage_cost` test):
-//! - the transfer record: at most 3,474 bytes (a trail of 16 steps); a completed transfer with
+//! - the transfer record: at most 3,475 bytes (a trail of 16 steps); a completed transfer with
 //!   its four steps takes about 0.9 KB;
 //! - three index entries (by requester, by state, by client reference): keys of 57 to 129
 //!   bytes, no value;
 //! - one deadline entry (8 bytes in its block's queue, removed once processed);
 //! - one outbound instruction per vault transfer, at most 173 bytes each: two for a completed
 //!   or refunded transfer (payout, then settlement or refund), one more per retry;
-//! - one entry in [`SeenDeposits`] for its deposit (a 76-byte key and a value of at most 33 bytes).
+//! - one entry in [`SeenDeposits`] for its deposit (a 76-byte key and a value of at most 54 bytes).
 //!
 //! Votes on an observation are stored only until it takes effect (with a threshold of one,
 //! never); only conflicting reports stay, as evidence.

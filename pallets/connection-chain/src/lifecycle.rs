@@ -341,10 +341,7 @@ impl<T: Config> Pallet<T> {
 			)?;
 			let transfer_id = Self::next_transfer_id()?;
 			// Accepted on arrival: the deposit deadline is now, and nothing is queued for it.
-			// The payout's deadline must have a slot, or nothing would ever end a payout that
-			// never lands: refused (the deposit returned) when the queues are full.
 			let now = frame_system::Pallet::<T>::block_number();
-			Self::deadline_slot(now.saturating_add(Windows::<T>::get().payout))?;
 			let transfer = terms.into_transfer(None, BoundedVec::new(), now, Zero::zero());
 			Self::deposit_event(Event::TransferRequested {
 				transfer: transfer_id,
@@ -356,7 +353,7 @@ impl<T: Config> Pallet<T> {
 				campaign: transfer.campaign,
 				deposit_deadline: now,
 			});
-			Self::hold_deposit(transfer_id, transfer, chain, tx, from, amount);
+			Self::hold_deposit(transfer_id, transfer, chain, tx, from, amount)?;
 			Ok(transfer_id)
 		})
 	}
@@ -1062,11 +1059,12 @@ impl<T: Config> Pallet<T> {
 		ensure!(from == transfer.source.account, DepositRejection::WrongSender);
 		ensure!(amount == transfer.source.amount, DepositRejection::WrongAmount);
 
-		Self::hold_deposit(transfer_id, transfer, chain, tx, from, amount);
-		Ok(())
+		Ok(Self::hold_deposit(transfer_id, transfer, chain, tx, from, amount)?)
 	}
 
-	/// Holds an accepted deposit in the source vault and issues the payout.
+	/// Holds an accepted deposit in the source vault and issues the payout. Refused, with
+	/// nothing changed, if the payout's deadline finds no slot: nothing would ever end a payout
+	/// that never lands.
 	fn hold_deposit(
 		transfer_id: TransferId,
 		mut transfer: TransferOf<T>,
@@ -1074,8 +1072,10 @@ impl<T: Config> Pallet<T> {
 		tx: LinkedTx,
 		from: LinkedAccount,
 		amount: LinkedAmount,
-	) {
+	) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
+		let payout_due = now.saturating_add(Windows::<T>::get().payout);
+		transfer.payout_deadline = Some(Self::schedule_deadline(payout_due, transfer_id)?);
 		// The asset is held in the source vault.
 		VaultLedgers::<T>::mutate(chain, |ledger| ledger.held = ledger.held.saturating_add(amount));
 		transfer.hold = HoldState::Held;
@@ -1122,18 +1122,9 @@ impl<T: Config> Pallet<T> {
 			payout,
 			destination.amount,
 		);
-		let payout_due = now.saturating_add(Windows::<T>::get().payout);
-		transfer.payout_deadline = match Self::schedule_deadline(payout_due, transfer_id) {
-			Ok(at) => Some(at),
-			Err(_) => {
-				// Only a requested transfer gets here without a slot (a transfer opened by its
-				// deposit is refused first): its payout can still complete or fail on chain.
-				log::error!(target: LOG_TARGET, "no room to schedule the payout deadline of transfer {transfer_id}");
-				None
-			}
-		};
 		Self::set_state(transfer_id, &mut transfer, TransferState::PayingOut);
 		Transfers::<T>::insert(transfer_id, transfer);
+		Ok(())
 	}
 
 	// ---- Deadlines ----
@@ -1144,19 +1135,10 @@ impl<T: Config> Pallet<T> {
 		due: BlockNumberFor<T>,
 		transfer: TransferId,
 	) -> Result<BlockNumberFor<T>, DispatchError> {
-		let at = Self::deadline_slot(due)?;
-		// Appended without decoding the queue: scheduling costs the same however full it is.
-		DeadlineQueue::<T>::try_append(at, transfer).map_err(|_| Error::<T>::DeadlineQueueFull)?;
-		Ok(at)
-	}
-
-	/// The first block from `due` on (at most [`MAX_DEADLINE_SLIP`] later) whose deadline queue
-	/// has room.
-	fn deadline_slot(due: BlockNumberFor<T>) -> Result<BlockNumberFor<T>, DispatchError> {
-		let room = T::MaxDeadlinesPerBlock::get() as usize;
 		let mut at = due;
 		for _ in 0..=MAX_DEADLINE_SLIP {
-			if DeadlineQueue::<T>::decode_len(at).unwrap_or(0) < room {
+			// Appended without decoding the queue: scheduling costs the same however full it is.
+			if DeadlineQueue::<T>::try_append(at, transfer).is_ok() {
 				return Ok(at);
 			}
 			at = at.saturating_add(1u32.into());

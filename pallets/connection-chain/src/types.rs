@@ -933,7 +933,9 @@ pub enum DepositRejection {
 	TooLate,
 	/// The deposit would open a transfer that a request with the same terms could not make
 	/// (the error such a request gets: unknown rule, chain paused, malformed recipient, amount
-	/// out of the rule's bounds, below `min_received`, not enough liquidity, ...).
+	/// out of the rule's bounds, below `min_received`, not enough liquidity, ...), or its
+	/// transfer's payout deadline finds no slot now (`DeadlineQueueFull`; a requested transfer
+	/// then still awaits a deposit until its deposit deadline).
 	TransferRefused(DispatchError),
 }
 

@@ -431,3 +431,35 @@ fn retrying_an_unknown_instruction_is_refused() {
 		);
 	});
 }
+
+#[test]
+fn a_deposit_whose_payout_deadline_has_no_slot_is_returned_and_the_transfer_still_waits() {
+	new_test_ext().execute_with(|| {
+		with_operator();
+		let id = request(SUB_TO_EVM, 1_000, "r");
+		// Fill every queue the payout deadline of a deposit counted at block 1 could use.
+		let due = 1 + PAYOUT_WINDOW;
+		let most = <Test as crate::Config>::MaxDeadlinesPerBlock::get();
+		for at in due..=due + 64 {
+			for transfer in 0..most {
+				assert_ok!(ConnectionChain::schedule_deadline(at, 1_000 + u64::from(transfer)));
+			}
+		}
+		deposit(id, 1_000, 1);
+		assert!(events().iter().any(|e| matches!(
+			e,
+			crate::Event::DepositRejected {
+				reason: DepositRejection::TransferRefused(error), amount: 1_000, ..
+			} if *error == Error::<Test>::DeadlineQueueFull.into()
+		)));
+		let t = transfer(id);
+		assert_eq!(
+			(t.state, t.hold, t.payout_deadline),
+			(TransferState::AwaitingDeposit, HoldState::AwaitingDeposit, None)
+		);
+		assert_eq!(ledger(SUBSTRATE).held, 0);
+		assert_eq!(liquidity(EVM).reserved, 1_960);
+		assert_eq!(trail_kinds(id), vec![(StepKind::Request, StepResult::Succeeded)]);
+		check_invariants();
+	});
+}

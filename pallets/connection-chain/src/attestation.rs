@@ -85,9 +85,7 @@ impl ReportWeights {
 			Observation::Deposit {
 				reference: DepositReference::NewTransfer { rule, .. }, ..
 			} => {
-				// The quote reads this list anyway: no second database read.
-				let campaigns = RuleCampaigns::<T>::decode_len(rule).unwrap_or(0) as u32;
-				self.new_transfer_campaigns.saturating_accrue(campaigns);
+				self.new_transfer_campaigns.saturating_accrue(Pallet::<T>::campaign_count(*rule));
 				&mut self.new_transfers
 			}
 			Observation::Deposit { .. } => &mut self.deposits,

@@ -165,15 +165,20 @@ fn numbered_tx(index: u32) -> LinkedTx {
 	LinkedTx { hash, block: LinkedBlock { number: u64::from(index) + 1, hash } }
 }
 
-/// The deposit of transfer `transfer` in linked transaction `index`.
-fn transfer_deposit<T: Config>(index: u32, transfer: TransferId) -> ObservationOf<T> {
+/// A deposit of `AMOUNT` for `reference` in linked transaction `index`.
+fn deposit<T: Config>(index: u32, reference: DepositReference<T::AccountId>) -> ObservationOf<T> {
 	Observation::Deposit {
 		chain: SOURCE,
 		tx: numbered_tx(index),
 		from: LinkedAccount::Substrate([5; 32]),
 		amount: AMOUNT,
-		reference: DepositReference::Transfer(transfer),
+		reference,
 	}
+}
+
+/// The deposit of transfer `transfer` in linked transaction `index`.
+fn transfer_deposit<T: Config>(index: u32, transfer: TransferId) -> ObservationOf<T> {
+	deposit::<T>(index, DepositReference::Transfer(transfer))
 }
 
 /// `count` requested transfers whose deposits are held, each with its payout pending.
@@ -468,19 +473,13 @@ mod benchmarks {
 	fn report_new_transfers(n: Linear<1, { T::MaxObservationsPerReport::get() }>) {
 		register_chains::<T>();
 		operator::<T>(0);
-		let observations: Vec<_> = (0..n)
-			.map(|index| Observation::Deposit {
-				chain: SOURCE,
-				tx: numbered_tx(index),
-				from: LinkedAccount::Substrate([5; 32]),
-				amount: AMOUNT,
-				reference: DepositReference::NewTransfer {
-					rule: 0,
-					recipient: LinkedAccount::Evm([6; 20]),
-					min_received: 0,
-				},
-			})
-			.collect();
+		let opening = DepositReference::NewTransfer {
+			rule: 0,
+			recipient: LinkedAccount::Evm([6; 20]),
+			min_received: 0,
+		};
+		let observations: Vec<_> =
+			(0..n).map(|index| deposit::<T>(index, opening.clone())).collect();
 		authorities::<T>(T::MaxAuthorities::get());
 		#[block]
 		{

@@ -994,9 +994,7 @@ pub mod pallet {
 				min_received,
 				client_reference,
 			)?;
-			// The quote read this list already: no second database read.
-			let campaigns = RuleCampaigns::<T>::decode_len(rule).unwrap_or(0) as u32;
-			Ok(Some(T::WeightInfo::request_transfer(campaigns)).into())
+			Ok(Some(T::WeightInfo::request_transfer(Self::campaign_count(rule))).into())
 		}
 
 		/// Cancels one of the caller's transfers that has no deposit yet. Nothing moved, so

@@ -299,16 +299,7 @@ impl<T: Config> Pallet<T> {
 		TransfersByRequester::<T>::insert(&requester, transfer_id, ());
 		TransfersByState::<T>::insert(TransferState::AwaitingDeposit, transfer_id, ());
 		ClientReferences::<T>::insert(&requester, &client_reference, transfer_id);
-		Self::deposit_event(Event::TransferRequested {
-			transfer: transfer_id,
-			requester: Some(requester),
-			rule: rule_id,
-			amount_in,
-			amount_out: transfer.destination.amount,
-			fee: transfer.fee,
-			campaign: transfer.campaign,
-			deposit_deadline,
-		});
+		Self::announce(transfer_id, &transfer);
 		Self::push_step(
 			transfer_id,
 			&mut transfer,
@@ -326,7 +317,9 @@ impl<T: Config> Pallet<T> {
 		tx: LinkedTx,
 		from: LinkedAccount,
 		amount: LinkedAmount,
-		(rule_id, recipient, min_received): (RuleId, LinkedAccount, LinkedAmount),
+		rule_id: RuleId,
+		recipient: LinkedAccount,
+		min_received: LinkedAmount,
 	) -> Result<TransferId, DepositRejection> {
 		let source_chain = Rules::<T>::get(rule_id).map(|rule| rule.source_chain);
 		ensure!(source_chain.is_none_or(|source| source == chain), DepositRejection::WrongChain);
@@ -343,16 +336,7 @@ impl<T: Config> Pallet<T> {
 			// Accepted on arrival: the deposit deadline is now, and nothing is queued for it.
 			let now = frame_system::Pallet::<T>::block_number();
 			let transfer = terms.into_transfer(None, BoundedVec::new(), now, Zero::zero());
-			Self::deposit_event(Event::TransferRequested {
-				transfer: transfer_id,
-				requester: None,
-				rule: rule_id,
-				amount_in: amount,
-				amount_out: transfer.destination.amount,
-				fee: transfer.fee,
-				campaign: transfer.campaign,
-				deposit_deadline: now,
-			});
+			Self::announce(transfer_id, &transfer);
 			Self::hold_deposit(transfer_id, transfer, chain, tx, from, amount)?;
 			Ok(transfer_id)
 		})
@@ -429,6 +413,27 @@ impl<T: Config> Pallet<T> {
 			fee: quote.fee,
 			min_received,
 		})
+	}
+
+	/// Announces a new transfer ([`Event::TransferRequested`]), as its record states it.
+	fn announce(transfer_id: TransferId, transfer: &TransferOf<T>) {
+		Self::deposit_event(Event::TransferRequested {
+			transfer: transfer_id,
+			requester: transfer.requester.clone(),
+			rule: transfer.rule,
+			amount_in: transfer.source.amount,
+			amount_out: transfer.destination.amount,
+			fee: transfer.fee,
+			campaign: transfer.campaign,
+			deposit_deadline: transfer.deposit_deadline,
+		});
+	}
+
+	/// How many campaigns `rule` has, read from the length prefix of its list (which the quote
+	/// reads anyway: no second database read).
+	pub(crate) fn campaign_count(rule: RuleId) -> u32 {
+		// At most `MaxCampaignsPerRule`, a `u32`.
+		RuleCampaigns::<T>::decode_len(rule).unwrap_or(0) as u32
 	}
 
 	fn next_transfer_id() -> Result<TransferId, DispatchError> {
@@ -1006,7 +1011,7 @@ impl<T: Config> Pallet<T> {
 				Self::accept_transfer_deposit(id, chain, tx, from, amount)
 			}
 			DepositReference::NewTransfer { rule, recipient, min_received } => {
-				Self::open_by_deposit(chain, tx, from, amount, (rule, recipient, min_received))
+				Self::open_by_deposit(chain, tx, from, amount, rule, recipient, min_received)
 					// Who looks the deposit up finds the transfer it opened.
 					.map(|id| seen = DepositReference::Transfer(id))
 			}

@@ -265,7 +265,6 @@ try {
   say(`  linked ledger: a block is final ${seconds(quantile(lags, 0.5))} s (median; p95 ${seconds(quantile(lags, 0.95))} s) ` +
     `after this client saw it imported (GRANDPA; ${lags.length} blocks)`);
 
-
   // ---- Throughput: `count` transfers submitted at once, then as many plain transfers ----
   const { charlie, bob } = exchange;
   /**
@@ -311,14 +310,13 @@ try {
     const deposits = [...Array(count)].map(() => exchange.ledgerDeposit(2n * LNK, memo));
     await untilNonce(ledger, charlie.address, await sendAll(ledger, charlie, deposits));
     const deposited = Date.now();
-    const ended = await waitFor(`all ${count} transfers to end`, async () => {
+    await waitFor(`all ${count} transfers to end`, async () => {
       const states = await statesAt(cc, firstId);
       return states.opened === count && states.inFlight === 0 && states;
     }, { timeoutMs: 30 * 60_000, intervalMs: 1000 });
     const crossSeconds = (Date.now() - start) / 1000;
     const ids = [...Array(count).keys()].map((i) => firstId + i);
     const states = countStates(await cc.query.connectionChain.transfers.multi(ids));
-    if (ended.opened !== count) throw new Error(`${ended.opened} of ${count} deposits opened a transfer`);
     const blocks = await profileBlocks(cc, fromBlock, (await cc.query.system.number()).toNumber(), firstId);
 
     // Plain transfers on each linked chain, submitted the same way.

@@ -176,6 +176,15 @@ export class Exchange {
     }, { timeoutMs, intervalMs: 1000 });
   }
 
+  /**
+   * The user's deposit of `amount` with `memo` into the source vault: Charlie's on the ledger,
+   * or the EVM user's on anvil. Resolves with its transaction hash once it is in a block.
+   */
+  async userDeposit(ledgerToAnvil, amount, memo) {
+    if (ledgerToAnvil) return (await this.depositOnLedger(this.charlie, amount, memo)).txHash;
+    return (await this.userEvm.send(this.evmVault, amount, memo)).transactionHash;
+  }
+
   /** One exchange as a user makes it: request, deposit on the source chain, wait for the end. */
   async exchange({ direction, amount, reference }) {
     const ledgerToAnvil = direction === 'ledger-to-anvil';
@@ -186,9 +195,7 @@ export class Exchange {
     const before = await this.balances();
     const started = Date.now();
     const id = await this.request(rule, amount, sender, recipient, { reference });
-    const memo = depositMemo({ transfer: id });
-    if (ledgerToAnvil) await this.depositOnLedger(this.charlie, amount, memo);
-    else await this.userEvm.send(this.evmVault, amount, memo);
+    await this.userDeposit(ledgerToAnvil, amount, depositMemo({ transfer: id }));
     const record = await this.waitForEnd(id);
     return { id, record, seconds: (Date.now() - started) / 1000, before, after: await this.balances() };
   }
@@ -207,9 +214,7 @@ export class Exchange {
     const memo = depositMemo({ newTransfer: { rule, recipient, minReceived } });
     const before = await this.balances();
     const started = Date.now();
-    const txHash = ledgerToAnvil
-      ? (await this.depositOnLedger(this.charlie, amount, memo)).txHash
-      : (await this.userEvm.send(this.evmVault, amount, memo)).transactionHash;
+    const txHash = await this.userDeposit(ledgerToAnvil, amount, memo);
     const seen = await waitFor(`deposit ${txHash} to be counted`, async () => {
       const reference = await this.cc.query.connectionChain.seenDeposits(chain, txHash);
       return reference.isSome && reference.unwrap();

@@ -209,7 +209,10 @@ pub fn new_full<
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),
 				is_validator: config.role.is_authority(),
-				keystore: Some(keystore_container.keystore()),
+				// The workers sign with keys derived once, not at every signature.
+				keystore: Some(Arc::new(crate::keystore::WorkerKeystore::new(
+					keystore_container.local_keystore(),
+				))),
 				offchain_db: backend.offchain_storage(),
 				transaction_pool: Some(OffchainTransactionPoolFactory::new(
 					transaction_pool.clone(),

@@ -23,7 +23,28 @@ mod app {
 	app_crypto!(sr25519, super::KEY_TYPE);
 }
 
+// The vault keys as typed application keys, so that a node can ask its keystore for their
+// pairs (`LocalKeystore::key_pair`); the worker itself signs through `sp_io::crypto` by key type.
+mod vault_sr25519 {
+	use sp_runtime::app_crypto::{app_crypto, sr25519};
+	app_crypto!(sr25519, super::VAULT_KEY_TYPE);
+}
+mod vault_ecdsa {
+	use sp_runtime::app_crypto::{app_crypto, ecdsa};
+	app_crypto!(ecdsa, super::VAULT_KEY_TYPE);
+}
+
 /// An attestation authority's public key.
 pub type AuthorityId = app::Public;
 /// An attestation authority's signature.
 pub type AuthoritySignature = app::Signature;
+
+/// The attestation key pair, as the node's keystore holds it.
+#[cfg(feature = "std")]
+pub type AuthorityPair = app::Pair;
+/// A Substrate vault's key pair, as the node's keystore holds it.
+#[cfg(feature = "std")]
+pub type VaultSr25519Pair = vault_sr25519::Pair;
+/// An EVM vault's key pair, as the node's keystore holds it.
+#[cfg(feature = "std")]
+pub type VaultEcdsaPair = vault_ecdsa::Pair;

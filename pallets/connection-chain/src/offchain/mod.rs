@@ -353,6 +353,17 @@ impl<T: Config> Pallet<T> {
 		let mut lock =
 			StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(LOCK_DEADLINE_MS));
 		let Ok(_guard) = lock.try_lock() else { return };
+		// A run that starts late (its node busy) can come after the run of a newer block, which
+		// may have sent transactions for instructions this run's state does not have yet. It
+		// would scan their final blocks without matching them (the cursor moving past their
+		// outcomes) and forget their records as closed. So a chain is worked on only from a
+		// block at least as new as the newest that did, checked and set under the lock.
+		let newest_key = storage_key(&format!("newest-run/{chain_id}"));
+		let newest_ref = StorageValueRef::persistent(&newest_key);
+		if newest_ref.get::<u64>().ok().flatten().is_some_and(|newest| now < newest) {
+			return;
+		}
+		newest_ref.set(&now);
 		let open = open.get_or_insert_with(|| Self::open_instructions(chain_id));
 		let endpoint = Endpoint { url };
 		let result = match chain.kind {

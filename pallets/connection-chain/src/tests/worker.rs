@@ -830,6 +830,31 @@ fn a_payout_recorded_but_not_sent_is_sent_as_the_same_bytes_at_the_next_run() {
 }
 
 #[test]
+fn a_run_that_starts_after_a_newer_blocks_run_leaves_the_chain_alone() {
+	let mut world = world();
+	let (_, payout, raw) = world.payout_due();
+	// Block 2's run signs, records and sends the payout.
+	world.first_payout_run(&raw, true);
+	// Block 1's run starts only now, its node having been busy. Its state may lack
+	// instructions block 2's run sent: it makes no call (any would fail the test), so it reads
+	// no block past their outcomes and forgets no record.
+	world.ext.execute_with(|| ConnectionChain::run_offchain_worker(1));
+	let stored = |key: Vec<u8>| sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key);
+	world.ext.execute_with(|| {
+		let record = format!("connection-chain/sent/{payout}").into_bytes();
+		assert!(stored(record).is_some(), "the payout's record is kept");
+		let cursor = stored(b"connection-chain/cursor/1".to_vec());
+		assert_eq!(cursor, Some(codec::Encode::encode(&11u64)), "no block was read");
+	});
+	// Block 3's run goes on: the payout's nonce is taken, so where it is gets looked up.
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 1);
+	world.expect_receipt(sp_io::hashing::keccak_256(&raw), 12);
+	world.run(3);
+	assert_eq!(world.reports().len(), 1);
+}
+
+#[test]
 fn a_run_keeps_watching_through_its_poll_window_and_looks_up_an_inclusion_once() {
 	let mut world = world();
 	let (_, payout, raw) = world.payout_due();

@@ -77,6 +77,12 @@ pub const MAX_PENDING_REPORTS: usize = 32_768;
 pub const POLL_INTERVAL_MS: u64 = 250;
 /// Linked-chain blocks after which a transaction not yet included is broadcast again.
 pub const REBROADCAST_AFTER: u64 = 8;
+/// An inclusion this many linked blocks or fewer past the final head is not reported: the
+/// watcher reports the transaction's outcome once those blocks are final, within seconds on
+/// the chains this connects, and the report would add a connection-chain observation per
+/// vault transaction for a step the trail shows moments later. Beyond it (a chain whose
+/// finality lags far) the inclusion is reported, so the trail shows where the transaction is.
+pub const FINALITY_NEAR_BLOCKS: u64 = 8;
 /// Longest back-off after failing calls to a chain's endpoint, in connection-chain blocks.
 pub const MAX_BACKOFF_BLOCKS: u64 = 64;
 /// Longest time one pass may hold a chain's lock.
@@ -271,7 +277,7 @@ pub struct SentRecord {
 	/// The newest linked block when it was last broadcast; `None` until a broadcast succeeded
 	/// (the node stopped, or the endpoint failed, between recording and sending it).
 	pub broadcast_at: Option<u64>,
-	/// Whether its inclusion in a block was found and reported.
+	/// Whether its inclusion in a block was found (and reported, if far from final).
 	pub included: bool,
 }
 
@@ -441,19 +447,21 @@ impl<T: Config> Pallet<T> {
 		reports.flush();
 
 		if client.can_sign() {
-			Self::settle(chain_id, client, reports, open)?;
+			Self::settle(chain_id, client, reports, open, head.number)?;
 		}
 		Ok(())
 	}
 
 	/// Signs, records and submits the vault's transaction of each open instruction whose nonce
-	/// is still free, and resends those not yet included; then reports where the worker's
-	/// transactions whose nonce is taken were included.
+	/// is still free, and resends those not yet included; then looks up where the worker's
+	/// transactions whose nonce is taken were included, and reports those whose block is far
+	/// from the final head `final_head` ([`FINALITY_NEAR_BLOCKS`]).
 	fn settle<C: LinkedChainClient>(
 		chain_id: ChainId,
 		client: &C,
 		reports: &mut Reports<T>,
 		open: &[(InstructionId, InstructionOf<T>)],
+		final_head: u64,
 	) -> Result<(), WorkerError> {
 		Self::forget_closed_records(chain_id, open);
 		let pending: Vec<_> = open
@@ -550,7 +558,9 @@ impl<T: Config> Pallet<T> {
 			taken.into_iter().zip(client.inclusions(&hashes))
 		{
 			if let Some(tx) = inclusion? {
-				reports.send(Observation::OutboundIncluded { instruction: id, tx });
+				if tx.block.number > final_head.saturating_add(FINALITY_NEAR_BLOCKS) {
+					reports.send(Observation::OutboundIncluded { instruction: id, tx });
+				}
 				StorageValueRef::persistent(&record_key)
 					.set(&SentRecord { included: true, ..record });
 			}

@@ -642,8 +642,8 @@ fn deposits_of_a_wrong_amount_or_naming_no_transfer_are_sent_back_by_the_worker(
 	);
 	world.run(3);
 
-	// Both are mined in block 12. Once it is final, the watcher reports them final (and the
-	// settler where they were included, which the chain no longer needs).
+	// Both are mined in block 12. Once it is final, the watcher reports them final; the
+	// settler finds where they were included but does not report it, the block being final.
 	world.expect_head(14);
 	world.expect_block(
 		12,
@@ -661,10 +661,9 @@ fn deposits_of_a_wrong_amount_or_naming_no_transfer_are_sent_back_by_the_worker(
 		&[&receipt, &receipt],
 	);
 	world.run(4);
-	assert_eq!(world.reports().len(), 4);
-	// The watcher's two outcomes went out in one report, the settler's two inclusions in
-	// another.
-	assert_eq!(world.pool.read().transactions.len(), 2);
+	// The watcher's two outcomes, in one report.
+	assert_eq!(world.reports().len(), 2);
+	assert_eq!(world.pool.read().transactions.len(), 1);
 	assert_eq!(
 		world.include_reports(),
 		vec![
@@ -851,7 +850,33 @@ fn a_run_that_starts_after_a_newer_blocks_run_leaves_the_chain_alone() {
 	world.expect_vault_nonce(12, 1);
 	world.expect_receipt(sp_io::hashing::keccak_256(&raw), 12);
 	world.run(3);
-	assert_eq!(world.reports().len(), 1);
+}
+
+#[test]
+fn an_inclusion_is_reported_only_where_finality_is_far() {
+	let mut world = world();
+	let (id, payout, raw) = world.payout_due();
+	world.first_payout_run(&raw, true);
+	let hash = sp_io::hashing::keccak_256(&raw);
+	// Mined in block 19 while block 10 is final (19 > 10 + FINALITY_NEAR_BLOCKS): reported,
+	// and the trail shows where the payout is while it waits.
+	world.expect_head(12);
+	world.expect_vault_nonce(12, 1);
+	world.expect_receipt(hash, 19);
+	world.run(3);
+	let included = Observation::OutboundIncluded { instruction: payout, tx: mined(19, hash) };
+	assert_eq!(world.reports(), vec![included]);
+	assert_eq!(world.include_reports().len(), 1);
+	world.ext.execute_with(|| {
+		let trail = transfer(id).trail;
+		let payout_step = trail.iter().find(|step| step.kind == StepKind::Payout).unwrap();
+		assert_eq!(payout_step.result, StepResult::Submitted);
+		assert_eq!(payout_step.tx_hash, Some(H256(hash)));
+	});
+	// Looked up once: the next run reads only the head.
+	world.expect_head(12);
+	world.run(4);
+	assert!(world.reports().is_empty());
 }
 
 #[test]
@@ -863,10 +888,11 @@ fn a_run_keeps_watching_through_its_poll_window_and_looks_up_an_inclusion_once()
 
 	// Block 3 has timestamp 6,000 ms; with a 1,000 ms window the run makes passes at 6,000,
 	// 6,250, 6,500 and 6,750 ms. The payout is mined in block 12, which becomes final (two
-	// confirmations) during the third pass: both reports come out of this one run.
+	// confirmations) during the third pass: its outcome is reported in this one run.
 	WorkerPollWindow::set(1_000);
 	world.http.write().timestamp = sp_core::offchain::Timestamp::from_unix_millis(6_000);
-	// Pass 1: nothing new is final; the payout's nonce is taken, so where it is gets looked up.
+	// Pass 1: nothing new is final; the payout's nonce is taken, so where it is gets looked up:
+	// in block 12, two blocks past the final head, so it is not reported (the outcome follows).
 	world.expect_head(12);
 	world.expect_vault_nonce(12, 1);
 	world.expect_receipt(hash, 12);
@@ -885,19 +911,16 @@ fn a_run_keeps_watching_through_its_poll_window_and_looks_up_an_inclusion_once()
 	);
 	assert_eq!(
 		world.reports(),
-		vec![
-			Observation::OutboundIncluded { instruction: payout, tx: mined(12, hash) },
-			Observation::OutboundFinal {
-				instruction: payout,
-				tx: mined(12, hash),
-				fee: VAULT_TX_FEE
-			},
-		]
+		vec![Observation::OutboundFinal {
+			instruction: payout,
+			tx: mined(12, hash),
+			fee: VAULT_TX_FEE
+		}]
 	);
 
 	// The next block's run (window 0 again): still nothing to read but the head.
 	WorkerPollWindow::set(0);
 	world.expect_head(14);
 	world.run(4);
-	assert_eq!(world.reports().len(), 2, "nothing sent again");
+	assert_eq!(world.reports().len(), 1, "nothing sent again");
 }

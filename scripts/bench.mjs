@@ -310,10 +310,21 @@ try {
     const deposits = [...Array(count)].map(() => exchange.ledgerDeposit(2n * LNK, memo));
     await untilNonce(ledger, charlie.address, await sendAll(ledger, charlie, deposits));
     const deposited = Date.now();
-    await waitFor(`all ${count} transfers to end`, async () => {
-      const states = await statesAt(cc, firstId);
-      return states.opened === count && states.inFlight === 0 && states;
-    }, { timeoutMs: 30 * 60_000, intervalMs: 1000 });
+    // A transfer that stays in flight for good (a lost report, a missed outcome) fails the run
+    // once no transfer has opened or ended for STALL_MS.
+    const STALL_MS = 5 * 60_000;
+    let last = { states: { opened: 0, inFlight: 0, ended: 0 }, at: Date.now() };
+    for (;;) {
+      // A failed query (a busy node) counts as no progress.
+      const states = await statesAt(cc, firstId).catch(() => last.states);
+      if (states.opened === count && states.inFlight === 0) break;
+      if (states.opened !== last.states.opened || states.ended !== last.states.ended) {
+        last = { states, at: Date.now() };
+      } else if (Date.now() - last.at > STALL_MS) {
+        throw new Error(`${count} at once: no transfer opened or ended for ${STALL_MS / 60_000} minutes: ${shown(states)}`);
+      }
+      await sleep(1000);
+    }
     const crossSeconds = (Date.now() - start) / 1000;
     const ids = [...Array(count).keys()].map((i) => firstId + i);
     const states = countStates(await cc.query.connectionChain.transfers.multi(ids));

@@ -485,6 +485,7 @@ impl<T: Config> Pallet<T> {
 		// where an earlier one is.
 		let mut taken = Vec::new();
 		let mut to_send = Vec::new();
+		let mut recorded = Vec::new();
 		// A signing failure stops the signing, not the sending of what is already signed.
 		let mut failure = None;
 		for (id, instruction, record_key, record) in pending {
@@ -521,12 +522,17 @@ impl<T: Config> Pallet<T> {
 					// Recorded before it is sent: if the node stops in between, the next run
 					// sends this very transaction, never a second one.
 					StorageValueRef::persistent(&record_key).set(&record);
-					Self::remember_record(chain_id, id);
+					recorded.push(id);
 					record
 				}
 			};
 			to_send.push((id, instruction.nonce, record_key, record));
 		}
+		// Listed for cleanup once per pass, not once per record: the list holds every record
+		// of the chain, and rewriting it per record made a pass of n payouts copy it n times.
+		// A node stopped before this line leaves those records unlisted (never cleaned up);
+		// their transactions are still sent by the next run.
+		Self::remember_records(chain_id, &recorded);
 		let txs: Vec<&SignedTx> = to_send.iter().map(|(.., record)| &record.tx).collect();
 		let outcomes = client.submit(&txs);
 		for ((id, nonce, record_key, record), outcome) in to_send.into_iter().zip(outcomes) {
@@ -581,23 +587,27 @@ impl<T: Config> Pallet<T> {
 		storage_key(&format!("sent-ids/{chain}"))
 	}
 
-	fn remember_record(chain: ChainId, id: InstructionId) {
+	/// Adds `new` to the ids of the chain's instructions that have a record.
+	fn remember_records(chain: ChainId, new: &[InstructionId]) {
+		if new.is_empty() {
+			return;
+		}
 		let key = Self::records_key(chain);
 		let ids_ref = StorageValueRef::persistent(&key);
 		let mut ids = ids_ref.get::<Vec<InstructionId>>().ok().flatten().unwrap_or_default();
-		if !ids.contains(&id) {
-			ids.push(id);
-			ids_ref.set(&ids);
-		}
+		let known: BTreeSet<InstructionId> = ids.iter().copied().collect();
+		ids.extend(new.iter().filter(|id| !known.contains(id)));
+		ids_ref.set(&ids);
 	}
 
-	/// Drops the records of instructions that are no longer open.
+	/// Drops the records of instructions that are no longer open (`open` is in id order).
 	fn forget_closed_records(chain: ChainId, open: &[(InstructionId, InstructionOf<T>)]) {
 		let key = Self::records_key(chain);
 		let ids_ref = StorageValueRef::persistent(&key);
 		let ids = ids_ref.get::<Vec<InstructionId>>().ok().flatten().unwrap_or_default();
-		let (kept, closed): (Vec<_>, Vec<_>) =
-			ids.into_iter().partition(|id| open.iter().any(|(open_id, _)| open_id == id));
+		let is_open =
+			|id: &InstructionId| open.binary_search_by_key(id, |(open_id, _)| *open_id).is_ok();
+		let (kept, closed): (Vec<_>, Vec<_>) = ids.into_iter().partition(is_open);
 		if closed.is_empty() {
 			return;
 		}

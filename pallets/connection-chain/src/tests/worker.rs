@@ -680,13 +680,28 @@ fn deposits_of_a_wrong_amount_or_naming_no_transfer_are_sent_back_by_the_worker(
 		]
 	);
 	world.ext.execute_with(|| {
-		for id in returns {
+		for &id in &returns {
 			assert_eq!(instruction(id).status, OutboundStatus::Final);
 		}
 		assert!(ConnectionChain::open_instructions(EVM).is_empty());
 		// Nobody's liquidity pays for returning a stray deposit: the fees stay unpaid.
 		assert_eq!(ledger(EVM).unpaid_fees, 2 * VAULT_TX_FEE);
 		check_invariants();
+	});
+	// The worker listed both records (once, in the pass that signed them) and forgets them at
+	// its next run, their instructions being closed.
+	let stored =
+		|key: String| sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, key.as_bytes());
+	let listed = || stored(format!("connection-chain/sent-ids/{EVM}"));
+	world.ext.execute_with(|| {
+		assert_eq!(listed(), Some(codec::Encode::encode(&returns)));
+		assert!(returns.iter().all(|id| stored(format!("connection-chain/sent/{id}")).is_some()));
+	});
+	world.expect_head(14);
+	world.run(5);
+	world.ext.execute_with(|| {
+		assert_eq!(listed(), Some(codec::Encode::encode(&Vec::<InstructionId>::new())));
+		assert!(returns.iter().all(|id| stored(format!("connection-chain/sent/{id}")).is_none()));
 	});
 }
 

@@ -195,6 +195,23 @@ impl World {
 		self.expect("eth_getTransactionReceipt", &hex_param(&tx_hash), &receipt_in(number));
 	}
 
+	/// The settling of the first run after the payout (vault nonce 0) was sent: nothing new is
+	/// final (newest block 12), the nonce is taken, and the payout's receipt says it was mined
+	/// in block `mined_in`.
+	fn expect_inclusion_lookup(&self, raw: &[u8], mined_in: u64) {
+		self.expect_head(12);
+		self.expect_vault_nonce(12, 1);
+		self.expect_receipt(sp_io::hashing::keccak_256(raw), mined_in);
+	}
+
+	/// What the worker keeps in persistent off-chain storage under `connection-chain/{name}`.
+	fn stored(&mut self, name: &str) -> Option<Vec<u8>> {
+		let key = format!("connection-chain/{name}");
+		self.ext.execute_with(|| {
+			sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, key.as_bytes())
+		})
+	}
+
 	/// Runs the worker at connection-chain block `block`, the chain brought to it first.
 	fn run(&mut self, block: u64) {
 		self.ext.execute_with(|| {
@@ -690,19 +707,13 @@ fn deposits_of_a_wrong_amount_or_naming_no_transfer_are_sent_back_by_the_worker(
 	});
 	// The worker listed both records (once, in the pass that signed them) and forgets them at
 	// its next run, their instructions being closed.
-	let stored =
-		|key: String| sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, key.as_bytes());
-	let listed = || stored(format!("connection-chain/sent-ids/{EVM}"));
-	world.ext.execute_with(|| {
-		assert_eq!(listed(), Some(codec::Encode::encode(&returns)));
-		assert!(returns.iter().all(|id| stored(format!("connection-chain/sent/{id}")).is_some()));
-	});
+	let listed = format!("sent-ids/{EVM}");
+	assert_eq!(world.stored(&listed), Some(codec::Encode::encode(&returns)));
+	assert!(returns.iter().all(|id| world.stored(&format!("sent/{id}")).is_some()));
 	world.expect_head(14);
 	world.run(5);
-	world.ext.execute_with(|| {
-		assert_eq!(listed(), Some(codec::Encode::encode(&Vec::<InstructionId>::new())));
-		assert!(returns.iter().all(|id| stored(format!("connection-chain/sent/{id}")).is_none()));
-	});
+	assert_eq!(world.stored(&listed), Some(codec::Encode::encode(&Vec::<InstructionId>::new())));
+	assert!(returns.iter().all(|id| world.stored(&format!("sent/{id}")).is_none()));
 }
 
 #[test]
@@ -853,17 +864,11 @@ fn a_run_that_starts_after_a_newer_blocks_run_leaves_the_chain_alone() {
 	// instructions block 2's run sent: it makes no call (any would fail the test), so it reads
 	// no block past their outcomes and forgets no record.
 	world.ext.execute_with(|| ConnectionChain::run_offchain_worker(1));
-	let stored = |key: Vec<u8>| sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key);
-	world.ext.execute_with(|| {
-		let record = format!("connection-chain/sent/{payout}").into_bytes();
-		assert!(stored(record).is_some(), "the payout's record is kept");
-		let cursor = stored(b"connection-chain/cursor/1".to_vec());
-		assert_eq!(cursor, Some(codec::Encode::encode(&11u64)), "no block was read");
-	});
+	assert!(world.stored(&format!("sent/{payout}")).is_some(), "the payout's record is kept");
+	let cursor = world.stored("cursor/1");
+	assert_eq!(cursor, Some(codec::Encode::encode(&11u64)), "no block was read");
 	// Block 3's run goes on: the payout's nonce is taken, so where it is gets looked up.
-	world.expect_head(12);
-	world.expect_vault_nonce(12, 1);
-	world.expect_receipt(sp_io::hashing::keccak_256(&raw), 12);
+	world.expect_inclusion_lookup(&raw, 12);
 	world.run(3);
 }
 
@@ -875,9 +880,7 @@ fn an_inclusion_is_reported_only_where_finality_is_far() {
 	let hash = sp_io::hashing::keccak_256(&raw);
 	// Mined in block 19 while block 10 is final (19 > 10 + FINALITY_NEAR_BLOCKS): reported,
 	// and the trail shows where the payout is while it waits.
-	world.expect_head(12);
-	world.expect_vault_nonce(12, 1);
-	world.expect_receipt(hash, 19);
+	world.expect_inclusion_lookup(&raw, 19);
 	world.run(3);
 	let included = Observation::OutboundIncluded { instruction: payout, tx: mined(19, hash) };
 	assert_eq!(world.reports(), vec![included]);
@@ -908,9 +911,7 @@ fn a_run_keeps_watching_through_its_poll_window_and_looks_up_an_inclusion_once()
 	world.http.write().timestamp = sp_core::offchain::Timestamp::from_unix_millis(6_000);
 	// Pass 1: nothing new is final; the payout's nonce is taken, so where it is gets looked up:
 	// in block 12, two blocks past the final head, so it is not reported (the outcome follows).
-	world.expect_head(12);
-	world.expect_vault_nonce(12, 1);
-	world.expect_receipt(hash, 12);
+	world.expect_inclusion_lookup(&raw, 12);
 	// Passes 2 to 4: the payout was found in a block, so neither the vault's nonce nor the
 	// inclusion is read again; the watcher reads block 11, then block 12 with the payout.
 	world.expect_head(13);

@@ -67,8 +67,11 @@ pub const STORAGE_PREFIX: &[u8] = b"connection-chain/";
 pub const MAX_BLOCKS_PER_PASS: u64 = 16;
 /// The vault's state is reported at every linked block whose number is a multiple of this.
 pub const VAULT_STATE_EVERY: u64 = 32;
-/// Connection-chain blocks after which a report not yet counted on chain is sent again.
-pub const REPORT_RETRY_AFTER: u64 = 10;
+/// Connection-chain blocks after which a report not yet counted on chain is sent again. A
+/// report is counted in the next block or the one after, even in a burst that fills blocks;
+/// a lost one (20,000 at once lost a report of 24 outcomes once) held its transfers this long.
+/// Sending one that still waits in the pool costs its validation: the pool refuses it.
+pub const REPORT_RETRY_AFTER: u64 = 4;
 /// Most observations waiting to be counted that the worker keeps track of: a burst of 20,000
 /// transfers at once puts several thousand in flight, and an observation pushed out of this
 /// list is never sent again if its report is lost from the pool.
@@ -632,11 +635,25 @@ fn pending_reports_key() -> Vec<u8> {
 	storage_key("pending-reports")
 }
 
+fn stored_pending_reports<AccountId: Decode>() -> Vec<PendingReport<AccountId>> {
+	StorageValueRef::persistent(&pending_reports_key())
+		.get::<Vec<PendingReport<AccountId>>>()
+		.ok()
+		.flatten()
+		.unwrap_or_default()
+}
+
 /// The reports of one worker run: this node's attestation key, if it is an authority's, the
 /// observations queued for the next report, and those sent that are not yet counted on chain.
-/// The latter are kept in persistent storage, read once per run and written back by
+/// The latter are kept in persistent storage, read once per run and merged back by
 /// [`Reports::save`], so that an observation lost from the pool (a restart, a full pool) is
 /// sent again after [`REPORT_RETRY_AFTER`] blocks.
+///
+/// Runs overlap when a pass outlasts its block (a burst's large batches): each run's save
+/// merges what it added and dropped into the list as stored then, under a lock, instead of
+/// writing the list it read. Written whole, a later save erased what an overlapping run had
+/// added, and an observation so erased whose report the pool lost was never sent again: one
+/// of 20,000 deposits at once never opened its transfer.
 pub struct Reports<T: Config> {
 	reporter: Option<Reporter<T>>,
 	/// Part of every signed report; read once per run, not once per report.
@@ -646,7 +663,10 @@ pub struct Reports<T: Config> {
 	pending_hashes: BTreeSet<H256>,
 	/// Queued by [`Reports::send`], sent by [`Reports::flush`].
 	queued: Vec<ObservationOf<T>>,
-	changed: bool,
+	/// Sent or sent again since the last save.
+	added: Vec<PendingReport<T::AccountId>>,
+	/// The hashes of observations no longer awaited, or pushed out, since the last save.
+	dropped: BTreeSet<H256>,
 	now: u64,
 }
 
@@ -655,11 +675,7 @@ impl<T: Config> Reports<T> {
 	pub fn load(now: u64) -> Self {
 		let reporter = Pallet::<T>::local_reporter();
 		let pending = match reporter {
-			Some(_) => StorageValueRef::persistent(&pending_reports_key())
-				.get::<Vec<PendingReport<T::AccountId>>>()
-				.ok()
-				.flatten()
-				.unwrap_or_default(),
+			Some(_) => stored_pending_reports(),
 			None => Vec::new(),
 		};
 		let pending_hashes = pending
@@ -672,7 +688,8 @@ impl<T: Config> Reports<T> {
 			pending,
 			pending_hashes,
 			queued: Vec::new(),
-			changed: false,
+			added: Vec::new(),
+			dropped: BTreeSet::new(),
 			now,
 		}
 	}
@@ -695,12 +712,15 @@ impl<T: Config> Reports<T> {
 		}
 		if self.pending.len() >= MAX_PENDING_REPORTS {
 			let oldest = self.pending.remove(0);
-			self.pending_hashes.remove(&attestation::observation_hash(&oldest.observation));
+			let oldest = attestation::observation_hash(&oldest.observation);
+			self.pending_hashes.remove(&oldest);
+			self.dropped.insert(oldest);
 			log::warn!(target: LOG_TARGET, "more than {MAX_PENDING_REPORTS} observations await counting; the oldest is no longer sent again");
 		}
-		self.pending.push(PendingReport { observation: observation.clone(), sent_at: self.now });
+		let report = PendingReport { observation: observation.clone(), sent_at: self.now };
+		self.pending.push(report.clone());
+		self.added.push(report);
 		self.queued.push(observation);
-		self.changed = true;
 	}
 
 	/// Signs and submits the queued observations, as few reports as
@@ -716,34 +736,58 @@ impl<T: Config> Reports<T> {
 	pub fn resend_stale(&mut self) {
 		let Some(reporter) = &self.reporter else { return };
 		let now = self.now;
-		let before = self.pending.len();
-		let pending_hashes = &mut self.pending_hashes;
+		let (pending_hashes, dropped) = (&mut self.pending_hashes, &mut self.dropped);
 		self.pending.retain(|report| {
 			let hash = attestation::observation_hash(&report.observation);
 			let awaits = Pallet::<T>::awaits_vote(hash, reporter.index, &report.observation);
 			if !awaits {
 				pending_hashes.remove(&hash);
+				dropped.insert(hash);
 			}
 			awaits
 		});
-		self.changed |= self.pending.len() != before;
 		let mut stale = Vec::new();
 		for report in &mut self.pending {
 			if now >= report.sent_at.saturating_add(REPORT_RETRY_AFTER) {
 				stale.push(report.observation.clone());
 				report.sent_at = now;
-				self.changed = true;
+				self.added.push(report.clone());
 			}
 		}
 		self.submit(stale);
 	}
 
-	/// Writes the reports waiting to be counted back to persistent storage, if they changed.
+	/// Merges what this run sent and dropped since the last save into the stored list of
+	/// reports waiting to be counted, and goes on from the merged list.
 	pub fn save(&mut self) {
-		if self.changed {
-			StorageValueRef::persistent(&pending_reports_key()).set(&self.pending);
-			self.changed = false;
+		if self.added.is_empty() && self.dropped.is_empty() {
+			return;
 		}
+		let lock_key = storage_key("lock/pending-reports");
+		let mut lock =
+			StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(LOCK_DEADLINE_MS));
+		let _guard = lock.lock();
+		let added = core::mem::take(&mut self.added);
+		let dropped = core::mem::take(&mut self.dropped);
+		// Sent again here: the stored entry gives way to this run's.
+		let replaced: BTreeSet<H256> =
+			added.iter().map(|report| attestation::observation_hash(&report.observation)).collect();
+		let mut merged: Vec<PendingReport<T::AccountId>> = stored_pending_reports();
+		merged.retain(|report| {
+			let hash = attestation::observation_hash(&report.observation);
+			!dropped.contains(&hash) && !replaced.contains(&hash)
+		});
+		merged.extend(added);
+		if merged.len() > MAX_PENDING_REPORTS {
+			merged.drain(..merged.len() - MAX_PENDING_REPORTS);
+			log::warn!(target: LOG_TARGET, "more than {MAX_PENDING_REPORTS} observations await counting; the oldest are no longer sent again");
+		}
+		StorageValueRef::persistent(&pending_reports_key()).set(&merged);
+		self.pending_hashes = merged
+			.iter()
+			.map(|report| attestation::observation_hash(&report.observation))
+			.collect();
+		self.pending = merged;
 	}
 
 	fn submit(&self, observations: Vec<ObservationOf<T>>) {

@@ -8,7 +8,7 @@ use crate::{
 		endpoint_key,
 		evm::{address_of, LegacyTransaction, TAKER_PRICE_FACTOR, TRANSFER_GAS},
 		json_rpc::{batch_body, hex, hex_param, request_body},
-		observations_from_scan, BlockScan, VaultTx,
+		observations_from_scan, BlockScan, Reports, VaultTx,
 	},
 	Chains,
 };
@@ -594,6 +594,49 @@ fn a_deposit_in_a_final_block_is_reported_once_and_a_lost_report_is_sent_again()
 		assert_eq!(ledger(EVM).held, 1_000);
 		check_invariants();
 	});
+}
+
+#[test]
+fn overlapping_runs_keep_each_others_reports_for_sending_again() {
+	let mut world = world();
+	let (first, second) = world.ext.execute_with(|| {
+		with_operator();
+		let deposit_for = |id, hash| Observation::Deposit {
+			chain: EVM,
+			tx: mined(10, [hash; 32]),
+			from: LinkedAccount::Evm(SENDER_EVM),
+			amount: 1_000,
+			reference: DepositReference::Transfer(id),
+		};
+		let first = deposit_for(request(EVM_TO_SUB, 1_000, "a"), 0xD1);
+		let second = deposit_for(request(EVM_TO_SUB, 1_000, "b"), 0xD2);
+		// Two runs at once: both read the stored reports before either writes them back, each
+		// reports one deposit, and the later one saves last.
+		let mut earlier = Reports::<Test>::load(2);
+		let mut later = Reports::<Test>::load(2);
+		earlier.send(first.clone());
+		earlier.flush();
+		earlier.save();
+		later.send(second.clone());
+		later.flush();
+		later.save();
+		(first, second)
+	});
+	assert_eq!(world.reports(), vec![first.clone(), second.clone()]);
+
+	// Both reports are lost from the pool: both go out again once due.
+	world.pool.write().transactions.clear();
+	world.ext.execute_with(|| {
+		let mut retry = Reports::<Test>::load(2 + crate::offchain::REPORT_RETRY_AFTER);
+		retry.resend_stale();
+		retry.save();
+	});
+	let mut resent = world.reports();
+	resent.sort_by_key(|observation| match observation {
+		Observation::Deposit { tx, .. } => tx.hash,
+		other => panic!("not a deposit: {other:?}"),
+	});
+	assert_eq!(resent, vec![first, second]);
 }
 
 #[test]

@@ -58,7 +58,7 @@ impl frame_system::Config for Runtime {
 	/// The node stores its state in ParityDb (it is built without RocksDB). Reads and writes are
 	/// charged as measured on the state a burst of 20,000 transfers leaves
 	/// (`scripts/benchmark-storage.sh`), not at Substrate's generic ParityDb figures (8 µs and
-	/// 50 µs), which charged a write three times what it costs here.
+	/// 50 µs), which charged a write 2.5 times what it costs here.
 	type DbWeight = crate::paritydb_weights::ParityDbWeight;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;

@@ -67,10 +67,10 @@ pub const STORAGE_PREFIX: &[u8] = b"connection-chain/";
 pub const MAX_BLOCKS_PER_PASS: u64 = 16;
 /// The vault's state is reported at every linked block whose number is a multiple of this.
 pub const VAULT_STATE_EVERY: u64 = 32;
-/// Connection-chain blocks after which a report not yet counted on chain is sent again. A
-/// report is counted in the next block or the one after, even in a burst that fills blocks;
-/// a lost one (20,000 at once lost a report of 24 outcomes once) held its transfers this long.
-/// Sending one that still waits in the pool costs its validation: the pool refuses it.
+/// Connection-chain blocks after which a report not yet counted on chain is sent again. Reports
+/// go before other transactions ([`Config::ReportPriority`]); a lost one held its transfers
+/// this long (20,000 at once lost a report of 24 outcomes once, then 10 blocks). Sending again
+/// one that still waits in the pool costs its validation: the pool refuses it.
 pub const REPORT_RETRY_AFTER: u64 = 4;
 /// Most observations waiting to be counted that the worker keeps track of: a burst of 20,000
 /// transfers at once puts several thousand in flight, and an observation pushed out of this
@@ -769,24 +769,23 @@ impl<T: Config> Reports<T> {
 		let _guard = lock.lock();
 		let added = core::mem::take(&mut self.added);
 		let dropped = core::mem::take(&mut self.dropped);
-		// Sent again here: the stored entry gives way to this run's.
-		let replaced: BTreeSet<H256> =
+		// What this run sent (again) replaces the stored entry.
+		let mut hashes: BTreeSet<H256> =
 			added.iter().map(|report| attestation::observation_hash(&report.observation)).collect();
 		let mut merged: Vec<PendingReport<T::AccountId>> = stored_pending_reports();
 		merged.retain(|report| {
 			let hash = attestation::observation_hash(&report.observation);
-			!dropped.contains(&hash) && !replaced.contains(&hash)
+			!dropped.contains(&hash) && hashes.insert(hash)
 		});
 		merged.extend(added);
 		if merged.len() > MAX_PENDING_REPORTS {
-			merged.drain(..merged.len() - MAX_PENDING_REPORTS);
+			for oldest in merged.drain(..merged.len() - MAX_PENDING_REPORTS) {
+				hashes.remove(&attestation::observation_hash(&oldest.observation));
+			}
 			log::warn!(target: LOG_TARGET, "more than {MAX_PENDING_REPORTS} observations await counting; the oldest are no longer sent again");
 		}
 		StorageValueRef::persistent(&pending_reports_key()).set(&merged);
-		self.pending_hashes = merged
-			.iter()
-			.map(|report| attestation::observation_hash(&report.observation))
-			.collect();
+		self.pending_hashes = hashes;
 		self.pending = merged;
 	}
 

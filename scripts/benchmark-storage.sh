@@ -7,12 +7,13 @@
 #   scripts/benchmark-storage.sh /tmp/cc-net-bench-XXXXXX/alice
 # Writes are measured in batches of 1,000 keys (a block of about 150 observations), since the
 # state root is computed once per batch: block-sized batches of 20,000 cost less per write.
-# Needs the node built with `--features runtime-benchmarks` (scripts/benchmark-weights.sh
-# builds it); rebuild the ordinary node afterwards (`scripts/build.sh`).
+# Builds the node with the benchmark subcommand first; rebuild the ordinary node afterwards
+# (`scripts/build.sh`).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cd "$CC_ROOT"
 state="${1:?usage: scripts/benchmark-storage.sh <base path of a connection-chain --dev node>}"
+build_benchmark_node
 # The write benchmark writes into the database and restores it; work on a copy.
 copy="$(mktemp -d)"
 trap 'rm -rf "$copy"' EXIT

@@ -5,11 +5,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cd "$CC_ROOT"
-bash scripts/setup.sh
-# frame-benchmarking-cli's storage-access test runtime cannot find itself in this workspace's
-# metadata (it is behind an optional feature); only `benchmark storage` would need its wasm.
-SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1 \
-	cargo build --"$CC_PROFILE" --locked -p connection-chain-node --features runtime-benchmarks
+build_benchmark_node
 "$CC_NODE_BIN" benchmark pallet \
 	--chain dev \
 	--pallet pallet_connection_chain \

@@ -41,3 +41,14 @@ setup_and_build() {
 	bash "$CC_ROOT/scripts/build.sh"
 	phase_end
 }
+
+# Builds the node with the `benchmark` subcommand (the `runtime-benchmarks` feature) at
+# $CC_NODE_BIN, for scripts/benchmark-weights.sh and scripts/benchmark-storage.sh; rebuild the
+# ordinary node afterwards (`scripts/build.sh`). frame-benchmarking-cli's storage-access test
+# runtime cannot find itself in this workspace's metadata (it is behind an optional feature),
+# so its wasm is not built: only `benchmark storage --mode validate-block` would run it.
+build_benchmark_node() {
+	bash "$CC_ROOT/scripts/setup.sh"
+	SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1 \
+		bash "$CC_ROOT/scripts/build.sh" --features runtime-benchmarks
+}

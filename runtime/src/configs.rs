@@ -172,6 +172,7 @@ impl pallet_connection_chain::Config for Runtime {
 	/// 64: charged in advance as the heaviest kind with the most vote bookkeeping, a full report
 	/// takes about a tenth of a block's normal weight.
 	type MaxObservationsPerReport = ConstU32<64>;
+	type MaxSettlementBatch = ConstU32<16>;
 	type WorkerPollWindow = WorkerPollWindow;
 	/// The linked Substrate chain runs this same runtime (the `linked_ledger` preset).
 	type SubstrateCodec = crate::linked_ledger::LinkedLedgerCodec;

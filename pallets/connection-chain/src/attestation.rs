@@ -50,7 +50,9 @@ pub fn report_weight<T: Config>(count: u32) -> Weight {
 			T::WeightInfo::report_new_transfers(count)
 				.saturating_add(campaigns_weight::<T>(most_campaigns)),
 		)
-		.max(T::WeightInfo::report_outcomes(count))
+		.max(T::WeightInfo::report_outcomes(count).saturating_add(
+			T::WeightInfo::settle_batch(T::MaxSettlementBatch::get()).saturating_mul(count.into()),
+		))
 		.max(T::WeightInfo::report_inclusions(count))
 		.saturating_add(T::DbWeight::get().writes(bookkeeping.saturating_mul(count.into())))
 }
@@ -244,12 +246,34 @@ impl<T: Config> Pallet<T> {
 			SubjectReports::<T>::remove(subject);
 			writes += 1;
 		}
+		// Measured before it applies: a final settlement's batch is gone afterwards.
+		let batch = Self::settlement_batch_weight(&observation);
 		if Self::apply_observation(observation) {
 			Self::deposit_event(Event::ObservationApplied { observation: hash });
 		} else {
 			Self::deposit_event(Event::ObservationObsolete { observation: hash });
 		}
-		T::DbWeight::get().writes(writes)
+		T::DbWeight::get().writes(writes).saturating_add(batch)
+	}
+
+	/// What an observation of a settlement costs beyond its benchmark, which updates one
+	/// transfer: updating every transfer of the batch, measured on the heaviest update, their
+	/// completion ([`WeightInfo::settle_batch`]).
+	fn settlement_batch_weight(observation: &ObservationOf<T>) -> Weight {
+		let instruction = match observation {
+			Observation::OutboundIncluded { instruction, .. }
+			| Observation::OutboundFinal { instruction, .. }
+			| Observation::OutboundFailed { instruction, .. }
+			| Observation::OutboundDead { instruction, .. } => instruction,
+			_ => return Weight::zero(),
+		};
+		match Outbound::<T>::get(instruction).map(|instruction| instruction.purpose) {
+			Some(OutboundPurpose::Settlement(batch)) => {
+				let transfers = SettlementBatches::<T>::decode_len(batch).unwrap_or(0);
+				T::WeightInfo::settle_batch(u32::try_from(transfers).unwrap_or(u32::MAX))
+			}
+			_ => Weight::zero(),
+		}
 	}
 
 	/// Makes an observation take effect. Returns whether it changed anything.

@@ -524,6 +524,28 @@ mod benchmarks {
 		assert_eq!(Transfers::<T>::get(last).unwrap().state, TransferState::Refunding);
 	}
 
+	/// The final outcome of a settlement of `t` transfers, all confirmed in one block: every
+	/// transfer completes. A report is charged this on top of the outcome's own weight for
+	/// each settlement it concludes or updates.
+	#[benchmark]
+	fn settle_batch(t: Linear<1, { T::MaxSettlementBatch::get() }>) {
+		let (payouts, observations) = payout_reports::<T>(t, |instruction, tx| {
+			Observation::OutboundFinal { instruction, tx, fee: 1 }
+		});
+		report_each::<T>(observations);
+		let (first, _) = payouts[0];
+		let settlement = Transfers::<T>::get(first)
+			.and_then(|transfer| transfer.trail.last().and_then(|step| step.instruction))
+			.expect("the payout's final outcome issues the settlement");
+		assert_eq!(SettlementBatches::<T>::decode_len(settlement), Some(t as usize));
+		#[block]
+		{
+			ConnectionChain::<T>::apply_outcome(settlement, Outcome::Final(linked_tx(9)), 1);
+		}
+		let (last, _) = payouts[payouts.len() - 1];
+		assert_eq!(Transfers::<T>::get(last).unwrap().state, TransferState::Completed);
+	}
+
 	/// Admitting a report of `n` deposits to the pool: each one's checks, and the verification
 	/// of the one signature over all of them.
 	#[benchmark]

@@ -271,6 +271,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxObservationsPerReport: Get<u32>;
 
+		/// Most transfers one settlement carries. The held deposits confirmed to an operator on
+		/// a chain within one block go to its settlement account in one vault transaction per
+		/// this many transfers, not one each: the source chain's vault then makes one
+		/// transaction for them all, and the workers report one outcome.
+		#[pallet::constant]
+		type MaxSettlementBatch: Get<u32>;
+
 		/// How long, in milliseconds from its block's timestamp, a worker run keeps watching the
 		/// linked chains for blocks that become final ([`offchain::POLL_INTERVAL_MS`] apart),
 		/// so that what becomes final during a block's slot is reported in time for the next
@@ -442,6 +449,26 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Outbound<T: Config> = StorageMap<_, Twox64Concat, InstructionId, InstructionOf<T>>;
 
+	/// The transfers each settlement settles, under the id of the instruction that opened the
+	/// batch ([`OutboundPurpose::Settlement`]); removed once the settlement is final.
+	#[pallet::storage]
+	pub type SettlementBatches<T: Config> =
+		StorageMap<_, Twox64Concat, InstructionId, BoundedVec<TransferId, T::MaxSettlementBatch>>;
+
+	/// Per operator and source chain, the settlement opened in a block (that block, the
+	/// instruction): transfers confirmed later in the same block join it. It is only ever
+	/// changed in that block, so the workers, who read the state a block leaves, never see it
+	/// change.
+	#[pallet::storage]
+	pub type OpenSettlement<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		ChainId,
+		(BlockNumberFor<T>, InstructionId),
+	>;
+
 	/// Index: the instructions each chain's vault still has to execute or see final.
 	#[pallet::storage]
 	pub type PendingOutbound<T> =
@@ -573,6 +600,9 @@ pub mod pallet {
 			recipient: LinkedAccount,
 			amount: LinkedAmount,
 		},
+		/// A transfer's held deposit joined a settlement to its operator; the instruction's
+		/// amount grew by `amount` (its `InstructionCreated` names the first transfer's).
+		SettlementJoined { instruction: InstructionId, transfer: TransferId, amount: LinkedAmount },
 		/// An instruction reached its outcome.
 		InstructionConcluded { instruction: InstructionId, status: OutboundStatus },
 		/// An instruction failed too often and waits for the admin to retry it.
@@ -1096,6 +1126,7 @@ pub mod pallet {
 			)?;
 			let _ = SettlementAccounts::<T>::clear_prefix(&operator, u32::MAX, None);
 			let _ = OperatorLiquidity::<T>::clear_prefix(&operator, u32::MAX, None);
+			let _ = OpenSettlement::<T>::clear_prefix(&operator, u32::MAX, None);
 			Operators::<T>::remove(&operator);
 			Self::deposit_event(Event::OperatorDeregistered { operator });
 			Ok(())

@@ -3,7 +3,7 @@
 //! ledgers and indices change in one place.
 
 use crate::{pallet::*, quote, types::*, WeightInfo, LOG_TARGET};
-use alloc::vec::Vec;
+use alloc::{vec, vec::Vec};
 use frame_support::{
 	defensive,
 	pallet_prelude::*,
@@ -707,7 +707,7 @@ impl<T: Config> Pallet<T> {
 		}
 		instruction.status = OutboundStatus::Included { tx };
 		Outbound::<T>::insert(id, &instruction);
-		if let Some(transfer_id) = Self::transfer_of(&instruction.purpose) {
+		for transfer_id in Self::transfers_of(&instruction.purpose) {
 			if let Some(mut transfer) = Transfers::<T>::get(transfer_id) {
 				let (hash, block) = (Some(tx.hash), Some(tx.block));
 				Self::fix_step(transfer_id, &mut transfer, id, hash, block, StepResult::Submitted);
@@ -727,8 +727,10 @@ impl<T: Config> Pallet<T> {
 		let chain = instruction.chain;
 		let operator = match &instruction.purpose {
 			OutboundPurpose::Withdrawal(operator) => Some(operator.clone()),
-			purpose => Self::transfer_of(purpose)
-				.and_then(Transfers::<T>::get)
+			// A settlement's transfers all have the same operator.
+			purpose => Self::transfers_of(purpose)
+				.first()
+				.and_then(|id| Transfers::<T>::get(id))
 				.map(|transfer| transfer.operator),
 		};
 		let mut covered = 0;
@@ -747,12 +749,14 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::VaultFeePaid { chain, instruction: id, fee, operator, unpaid });
 	}
 
-	fn transfer_of(purpose: &OutboundPurpose<T::AccountId>) -> Option<TransferId> {
+	/// The transfers an instruction moves funds for, in the order they joined it.
+	pub(crate) fn transfers_of(purpose: &OutboundPurpose<T::AccountId>) -> Vec<TransferId> {
 		match purpose {
-			OutboundPurpose::Payout(id)
-			| OutboundPurpose::Settlement(id)
-			| OutboundPurpose::Refund(id) => Some(*id),
-			OutboundPurpose::Withdrawal(_) | OutboundPurpose::DepositReturn(_) => None,
+			OutboundPurpose::Payout(id) | OutboundPurpose::Refund(id) => vec![*id],
+			OutboundPurpose::Settlement(batch) => {
+				SettlementBatches::<T>::get(batch).map(Vec::from).unwrap_or_default()
+			}
+			OutboundPurpose::Withdrawal(_) | OutboundPurpose::DepositReturn(_) => Vec::new(),
 		}
 	}
 
@@ -768,8 +772,10 @@ impl<T: Config> Pallet<T> {
 				Self::conclude_instruction(id, &mut instruction, OutboundStatus::Final);
 				match instruction.purpose.clone() {
 					OutboundPurpose::Payout(t) => Self::payout_final(t, id, tx),
-					OutboundPurpose::Settlement(t) => {
-						Self::vault_step_final(t, id, tx, TransferState::Completed)
+					OutboundPurpose::Settlement(batch) => {
+						for t in SettlementBatches::<T>::take(batch).into_iter().flatten() {
+							Self::vault_step_final(t, id, tx, TransferState::Completed)
+						}
 					}
 					OutboundPurpose::Refund(t) => {
 						Self::vault_step_final(t, id, tx, TransferState::Refunded)
@@ -829,8 +835,7 @@ impl<T: Config> Pallet<T> {
 		tx: Option<LinkedTx>,
 		reason: FailureReason,
 	) {
-		let transfer = Self::transfer_of(&instruction.purpose);
-		if let Some(transfer_id) = transfer {
+		for transfer_id in Self::transfers_of(&instruction.purpose) {
 			if let Some(mut record) = Transfers::<T>::get(transfer_id) {
 				let (hash, block) = (tx.map(|tx| tx.hash), tx.map(|tx| tx.block));
 				Self::fix_step(
@@ -839,7 +844,7 @@ impl<T: Config> Pallet<T> {
 					id,
 					hash,
 					block,
-					StepResult::Failed(reason),
+					StepResult::Failed(reason.clone()),
 				);
 				Transfers::<T>::insert(transfer_id, record);
 			}
@@ -865,20 +870,22 @@ impl<T: Config> Pallet<T> {
 			instruction.amount,
 			attempt,
 		);
-		let step = match instruction.purpose {
-			OutboundPurpose::Settlement(t) => Some((t, StepKind::Settlement)),
-			OutboundPurpose::Refund(t) => Some((t, StepKind::Refund)),
-			_ => None,
+		let kind = match instruction.purpose {
+			OutboundPurpose::Settlement(_) => StepKind::Settlement,
+			OutboundPurpose::Refund(_) => StepKind::Refund,
+			_ => return,
 		};
-		if let Some((transfer_id, kind)) = step {
+		for transfer_id in Self::transfers_of(&instruction.purpose) {
 			if let Some(mut record) = Transfers::<T>::get(transfer_id) {
+				// Each transfer's step carries its own deposit, not the batch's sum.
+				let amount = record.source.amount;
 				Self::push_vault_step(
 					transfer_id,
 					&mut record,
 					kind,
 					instruction.chain,
 					new_id,
-					instruction.amount,
+					amount,
 				);
 				Transfers::<T>::insert(transfer_id, record);
 			}
@@ -910,12 +917,12 @@ impl<T: Config> Pallet<T> {
 			defensive!("operator with open transfers lost its settlement account");
 			return;
 		};
-		let settle = Self::create_instruction(
+		let settle = Self::join_settlement(
+			&transfer.operator,
 			source.chain,
-			OutboundPurpose::Settlement(transfer_id),
 			settlement,
+			transfer_id,
 			source.amount,
-			1,
 		);
 		Self::push_vault_step(
 			transfer_id,
@@ -927,6 +934,67 @@ impl<T: Config> Pallet<T> {
 		);
 		Self::set_state(transfer_id, &mut transfer, TransferState::Settling);
 		Transfers::<T>::insert(transfer_id, transfer);
+	}
+
+	/// Adds a transfer's confirmed deposit to the settlement its operator's account on `chain`
+	/// gets in this block: the one opened earlier in the block if it has room, else a new one.
+	/// Returns the settlement instruction.
+	fn join_settlement(
+		operator: &T::AccountId,
+		chain: ChainId,
+		recipient: LinkedAccount,
+		transfer_id: TransferId,
+		amount: LinkedAmount,
+	) -> InstructionId {
+		let now = frame_system::Pallet::<T>::block_number();
+		let open = OpenSettlement::<T>::get(operator, chain)
+			.filter(|(opened, _)| *opened == now)
+			.and_then(|(_, id)| Outbound::<T>::get(id).map(|instruction| (id, instruction)));
+		if let Some((id, mut instruction)) = open {
+			let total = instruction.amount.checked_add(amount);
+			let joinable =
+				instruction.status == OutboundStatus::Pending && instruction.recipient == recipient;
+			if let (Some(total), true, &OutboundPurpose::Settlement(batch)) =
+				(total, joinable, &instruction.purpose)
+			{
+				let joined = SettlementBatches::<T>::mutate(batch, |transfers| {
+					transfers
+						.as_mut()
+						.is_some_and(|transfers| transfers.try_push(transfer_id).is_ok())
+				});
+				if joined {
+					instruction.amount = total;
+					Outbound::<T>::insert(id, &instruction);
+					VaultLedgers::<T>::mutate(chain, |ledger| {
+						ledger.pending_outbound = ledger.pending_outbound.saturating_add(amount)
+					});
+					Self::deposit_event(Event::SettlementJoined {
+						instruction: id,
+						transfer: transfer_id,
+						amount,
+					});
+					return id;
+				}
+			}
+		}
+		// The batch is named by the instruction that opens it: the id `create_instruction` takes.
+		let batch = NextInstructionId::<T>::get();
+		let id = Self::create_instruction(
+			chain,
+			OutboundPurpose::Settlement(batch),
+			recipient,
+			amount,
+			1,
+		);
+		debug_assert_eq!(id, batch);
+		SettlementBatches::<T>::insert(batch, BoundedVec::truncate_from(vec![transfer_id]));
+		OpenSettlement::<T>::insert(operator, chain, (now, id));
+		Self::deposit_event(Event::SettlementJoined {
+			instruction: id,
+			transfer: transfer_id,
+			amount,
+		});
+		id
 	}
 
 	/// The payout cannot land: the operator's liquidity is restored and the hold is cancelled,
@@ -1292,6 +1360,22 @@ impl<T: Config> Pallet<T> {
 			}
 			if open || instruction.status == OutboundStatus::Stuck {
 				*pending.entry(instruction.chain).or_default() += instruction.amount;
+				if let OutboundPurpose::Settlement(batch) = instruction.purpose {
+					let transfers = SettlementBatches::<T>::get(batch).unwrap_or_default();
+					ensure!(!transfers.is_empty(), "an owed settlement settles no transfer");
+					let mut settled: LinkedAmount = 0;
+					for transfer in transfers.iter().filter_map(|id| Transfers::<T>::get(id)) {
+						ensure!(
+							transfer.state == TransferState::Settling,
+							"a settlement carries a transfer that is not settling"
+						);
+						settled = settled.saturating_add(transfer.source.amount);
+					}
+					ensure!(
+						settled == instruction.amount,
+						"a settlement's amount is not the sum of its transfers' deposits"
+					);
+				}
 			}
 			ensure!(
 				PendingOutbound::<T>::contains_key(instruction.chain, id) == open,

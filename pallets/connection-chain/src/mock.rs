@@ -80,6 +80,7 @@ impl Config for Test {
 	type ReportPriority = ConstU64<{ u64::MAX / 2 }>;
 	/// Small, so that the worker tests see a pass's observations split over reports.
 	type MaxObservationsPerReport = ConstU32<4>;
+	type MaxSettlementBatch = ConstU32<3>;
 	type WorkerPollWindow = WorkerPollWindow;
 	type SubstrateCodec = UnreadableSubstrateChain;
 	type WeightInfo = ();

@@ -772,8 +772,10 @@ pub struct Transfer<AccountId, Balance, BlockNumber> {
 pub enum OutboundPurpose<AccountId> {
 	/// Pay the recipient of a transfer (destination chain).
 	Payout(TransferId),
-	/// Settle a transfer's held deposit to the operator (source chain).
-	Settlement(TransferId),
+	/// Settle the held deposits of a batch of transfers to their operator (source chain): the
+	/// transfers in [`crate::SettlementBatches`] under this id, the id of the instruction that
+	/// opened the batch (a retry keeps it).
+	Settlement(InstructionId),
 	/// Return a transfer's held deposit to its sender (source chain).
 	Refund(TransferId),
 	/// Pay an operator's liquidity back to its settlement account.

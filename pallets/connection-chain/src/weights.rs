@@ -58,6 +58,7 @@ pub trait WeightInfo {
 	fn report_new_transfers(n: u32, ) -> Weight;
 	fn report_inclusions(n: u32, ) -> Weight;
 	fn report_outcomes(n: u32, ) -> Weight;
+	fn settle_batch(t: u32, ) -> Weight;
 	fn authorize_report(n: u32, ) -> Weight;
 	fn process_deadlines(n: u32, q: u32, ) -> Weight;
 }
@@ -527,6 +528,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
+	fn settle_batch(t: u32, ) -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(Weight::from_parts(150_000_000, 6000).saturating_mul(t.into()))
+	}
 	fn authorize_report(n: u32, ) -> Weight {
 		// Proof size: measured `1259`, estimated `3583 + n * (2573 ±0)` bytes.
 		// Minimum execution time: 59_064_000 picoseconds.
@@ -698,6 +703,10 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(RocksDbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
+	}
+	fn settle_batch(t: u32, ) -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(Weight::from_parts(150_000_000, 6000).saturating_mul(t.into()))
 	}
 	fn authorize_report(n: u32, ) -> Weight {
 		Weight::from_parts(61_935_670, 3583)

@@ -349,6 +349,119 @@ fn failed_settlement_is_retried_then_parked_for_the_admin() {
 	});
 }
 
+/// Transfers `0..count` each way SUB_TO_EVM with deposits of 1_000, 1_001, …, each paid out
+/// and the payout final, all in the current block. Returns their ids.
+fn paid_out_in_one_block(count: u8) -> Vec<TransferId> {
+	let ids: Vec<_> = (0..count)
+		.map(|i| request(SUB_TO_EVM, 1_000 + LinkedAmount::from(i), &alloc::format!("s{i}")))
+		.collect();
+	for (i, &id) in (0u8..).zip(&ids) {
+		deposit(id, 1_000 + LinkedAmount::from(i), 10 + i);
+	}
+	for (i, &id) in (0u8..).zip(&ids) {
+		finalize(instruction_of(id, StepKind::Payout), 20 + i);
+	}
+	ids
+}
+
+#[test]
+fn deposits_confirmed_in_one_block_settle_in_one_vault_transaction_per_batch() {
+	new_test_ext().execute_with(|| {
+		with_operator();
+		// The mock's batches hold 3 transfers: three in the first, the fourth in a second.
+		let ids = paid_out_in_one_block(4);
+		let settlements: Vec<_> =
+			ids.iter().map(|&id| instruction_of(id, StepKind::Settlement)).collect();
+		let (first, second) = (settlements[0], settlements[3]);
+		assert_eq!(settlements[..3], [first; 3]);
+		assert_ne!(first, second);
+		assert_eq!(instruction(first).purpose, OutboundPurpose::Settlement(first));
+		assert_eq!(instruction(first).amount, 1_000 + 1_001 + 1_002);
+		assert_eq!(instruction(second).amount, 1_003);
+		assert_eq!(ledger(SUBSTRATE).pending_outbound, 4_006);
+		// Each transfer's step carries its own deposit.
+		for (i, &id) in (0u128..).zip(&ids) {
+			let step = transfer(id).trail.last().cloned().expect("a settlement step");
+			assert_eq!((step.kind, step.amount), (StepKind::Settlement, 1_000 + i));
+		}
+		check_invariants();
+
+		finalize(first, 30);
+		for &id in &ids[..3] {
+			let t = transfer(id);
+			assert_eq!(t.state, TransferState::Completed);
+			let step = t.trail.last().cloned().expect("a settlement step");
+			assert_eq!(
+				(step.result, step.tx_hash),
+				(StepResult::Succeeded, Some(linked_tx(30).hash))
+			);
+		}
+		assert_eq!(transfer(ids[3]).state, TransferState::Settling);
+		assert!(!crate::SettlementBatches::<Test>::contains_key(first));
+		assert_eq!(ledger(SUBSTRATE).pending_outbound, 1_003);
+		check_invariants();
+		finalize(second, 31);
+		assert_eq!(transfer(ids[3]).state, TransferState::Completed);
+		assert_eq!(ledger(SUBSTRATE).pending_outbound, 0);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_transfer_confirmed_in_a_later_block_opens_a_new_settlement() {
+	new_test_ext().execute_with(|| {
+		with_operator();
+		let earlier = paid_out_in_one_block(1)[0];
+		let settlement = instruction_of(earlier, StepKind::Settlement);
+		// The workers may already have sent the earlier block's settlement: it never grows.
+		run_to_block(System::block_number() + 1);
+		let later = request(SUB_TO_EVM, 2_000, "later");
+		deposit(later, 2_000, 40);
+		finalize(instruction_of(later, StepKind::Payout), 41);
+		assert_ne!(instruction_of(later, StepKind::Settlement), settlement);
+		assert_eq!(instruction(settlement).amount, 1_000);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_failed_settlement_is_retried_for_every_transfer_it_carries() {
+	new_test_ext().execute_with(|| {
+		with_operator();
+		let ids = paid_out_in_one_block(2);
+		let failed = instruction_of(ids[0], StepKind::Settlement);
+		fail(failed, 30);
+		let retried = instruction_of(ids[0], StepKind::Settlement);
+		assert_ne!(retried, failed);
+		assert_eq!(instruction_of(ids[1], StepKind::Settlement), retried);
+		// The batch keeps its name, and the retry owes the same sum.
+		assert_eq!(instruction(retried).purpose, OutboundPurpose::Settlement(failed));
+		assert_eq!(instruction(retried).amount, 2_001);
+		assert_eq!(ledger(SUBSTRATE).pending_outbound, 2_001);
+		for (i, &id) in (0u128..).zip(&ids) {
+			let settlement_steps: Vec<_> = transfer(id)
+				.trail
+				.into_iter()
+				.filter(|step| step.kind == StepKind::Settlement)
+				.map(|step| (step.instruction, step.amount, step.result))
+				.collect();
+			assert_eq!(
+				settlement_steps,
+				[
+					(Some(failed), 1_000 + i, StepResult::Failed(FailureReason::Reverted)),
+					(Some(retried), 1_000 + i, StepResult::Pending),
+				]
+			);
+		}
+		check_invariants();
+		finalize(retried, 31);
+		for &id in &ids {
+			assert_eq!(transfer(id).state, TransferState::Completed);
+		}
+		check_invariants();
+	});
+}
+
 #[test]
 fn requester_can_cancel_only_before_the_deposit() {
 	new_test_ext().execute_with(|| {

@@ -35,6 +35,12 @@
 //! - **Outbound instruction**: each transfer a vault must make (payout, settlement, refund,
 //!   operator withdrawal, return of a stray deposit), with a unique id the validators' off-chain
 //!   workers execute exactly once.
+//! - **Settlement**: the held deposits confirmed to one operator on one chain in the same block
+//!   go to its settlement account together, in one instruction for up to
+//!   [`Config::MaxSettlementBatch`] transfers ([`SettlementBatches`]): per transfer the source
+//!   vault then makes no transaction of its own, and the workers report one outcome for the
+//!   batch. Each transfer's trail still has its settlement step, with its own amount and the
+//!   batch's transaction; a failed settlement is retried for every transfer it carries.
 //! - **Vault nonce**: each outbound instruction is bound, when created, to one nonce of the
 //!   vault account on its chain ([`NextVaultNonce`]). Every transaction signed for it uses that
 //!   nonce, so it lands at most once; it is proven dead only when another transaction took the
@@ -102,7 +108,8 @@
 //! the asset when it is counted.) The EVM vault pays 0.09949 ETH to the recipient out
 //! of the operator's liquidity (reserved for it at request time). Once that payout is final, the
 //! hold is **confirmed to the operator**: the ledger vault sends the 100 LNK to the operator's
-//! settlement account. Had the payout failed, the hold would have been **cancelled** and the
+//! settlement account (in one transaction with the other deposits confirmed to that operator in
+//! the same block). Had the payout failed, the hold would have been **cancelled** and the
 //! 100 LNK returned to the account they came from.
 //!
 //! ## Storage cost of a transfer
@@ -114,8 +121,10 @@
 //! - three index entries (by requester, by state, by client reference): keys of 57 to 129
 //!   bytes, no value;
 //! - one deadline entry (8 bytes in its block's queue, removed once processed);
-//! - one outbound instruction per vault transfer, at most 173 bytes each: two for a completed
-//!   or refunded transfer (payout, then settlement or refund), one more per retry;
+//! - one outbound instruction per vault transfer, at most 173 bytes each: a payout, then a
+//!   refund or a share of a settlement (one instruction and one batch entry of 8 bytes for up to
+//!   [`Config::MaxSettlementBatch`] transfers; the batch is removed once final), one more per
+//!   retry;
 //! - one entry in [`SeenDeposits`] for its deposit (a 76-byte key and a value of at most 54 bytes).
 //!
 //! Votes on an observation are stored only until it takes effect (with a threshold of one,

@@ -72,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	fn register_chain() -> Weight {
 		// Proof size: measured `66`, estimated `1489` bytes.
-		// Minimum execution time: 9_837_000 picoseconds.
-		Weight::from_parts(10_890_000, 1489)
+		// Minimum execution time: 10_132_000 picoseconds.
+		Weight::from_parts(11_857_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -83,8 +83,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::VaultLedgers` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	fn update_chain() -> Weight {
 		// Proof size: measured `219`, estimated `3583` bytes.
-		// Minimum execution time: 13_180_000 picoseconds.
-		Weight::from_parts(14_323_000, 3583)
+		// Minimum execution time: 13_381_000 picoseconds.
+		Weight::from_parts(15_450_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -92,8 +92,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	fn pause_chain() -> Weight {
 		// Proof size: measured `232`, estimated `3583` bytes.
-		// Minimum execution time: 11_418_000 picoseconds.
-		Weight::from_parts(12_570_000, 3583)
+		// Minimum execution time: 11_688_000 picoseconds.
+		Weight::from_parts(13_590_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -101,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	fn resume_chain() -> Weight {
 		// Proof size: measured `232`, estimated `3583` bytes.
-		// Minimum execution time: 11_169_000 picoseconds.
-		Weight::from_parts(12_346_000, 3583)
+		// Minimum execution time: 11_447_000 picoseconds.
+		Weight::from_parts(13_093_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -110,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn set_windows() -> Weight {
 		// Proof size: measured `0`, estimated `0` bytes.
-		// Minimum execution time: 4_741_000 picoseconds.
-		Weight::from_parts(5_439_000, 0)
+		// Minimum execution time: 5_096_000 picoseconds.
+		Weight::from_parts(5_828_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `ConnectionChain::Authorities` (r:0 w:1)
@@ -121,9 +121,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 32]`.
 	fn set_authorities(a: u32, ) -> Weight {
 		// Proof size: measured `0`, estimated `0` bytes.
-		// Minimum execution time: 6_239_000 picoseconds.
-		Weight::from_parts(9_183_434, 0)
-			.saturating_add(Weight::from_parts(101_508, 0).saturating_mul(a.into()))
+		// Minimum execution time: 6_575_000 picoseconds.
+		Weight::from_parts(8_031_022, 0)
+			.saturating_add(Weight::from_parts(164_673, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `ConnectionChain::Outbound` (r:1 w:2)
@@ -134,6 +134,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::NextInstructionId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::NextVaultNonce` (r:1 w:1)
 	/// Proof: `ConnectionChain::NextVaultNonce` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::SettlementBatches` (r:1 w:0)
+	/// Proof: `ConnectionChain::SettlementBatches` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Transfers` (r:1 w:1)
 	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -141,10 +143,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::PendingOutbound` (r:0 w:2)
 	/// Proof: `ConnectionChain::PendingOutbound` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn retry_instruction() -> Weight {
-		// Proof size: measured `1896`, estimated `6956` bytes.
-		// Minimum execution time: 52_100_000 picoseconds.
-		Weight::from_parts(56_599_000, 6956)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Proof size: measured `2083`, estimated `6956` bytes.
+		// Minimum execution time: 57_697_000 picoseconds.
+		Weight::from_parts(65_554_000, 6956)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `ConnectionChain::Operators` (r:1 w:1)
@@ -155,8 +157,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn register_operator() -> Weight {
 		// Proof size: measured `169`, estimated `3593` bytes.
-		// Minimum execution time: 45_476_000 picoseconds.
-		Weight::from_parts(48_457_000, 3593)
+		// Minimum execution time: 46_270_000 picoseconds.
+		Weight::from_parts(52_157_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -168,8 +170,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::SettlementAccounts` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn set_settlement_account() -> Weight {
 		// Proof size: measured `320`, estimated `3583` bytes.
-		// Minimum execution time: 16_665_000 picoseconds.
-		Weight::from_parts(18_432_000, 3583)
+		// Minimum execution time: 17_262_000 picoseconds.
+		Weight::from_parts(19_890_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -185,8 +187,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Rules` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
 	fn set_rule() -> Weight {
 		// Proof size: measured `324`, estimated `6176` bytes.
-		// Minimum execution time: 27_594_000 picoseconds.
-		Weight::from_parts(29_591_000, 6176)
+		// Minimum execution time: 27_938_000 picoseconds.
+		Weight::from_parts(31_675_000, 6176)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -203,9 +205,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[0, 8]`.
 	fn remove_rule(c: u32, ) -> Weight {
 		// Proof size: measured `563 + c * (4 ±0)`, estimated `3610` bytes.
-		// Minimum execution time: 22_556_000 picoseconds.
-		Weight::from_parts(25_342_802, 3610)
-			.saturating_add(Weight::from_parts(1_476_483, 0).saturating_mul(c.into()))
+		// Minimum execution time: 23_672_000 picoseconds.
+		Weight::from_parts(27_505_855, 3610)
+			.saturating_add(Weight::from_parts(1_500_705, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
@@ -220,8 +222,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Campaigns` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn create_campaign() -> Weight {
 		// Proof size: measured `489`, estimated `3610` bytes.
-		// Minimum execution time: 18_949_000 picoseconds.
-		Weight::from_parts(20_420_000, 3610)
+		// Minimum execution time: 19_434_000 picoseconds.
+		Weight::from_parts(22_162_000, 3610)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -234,9 +236,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 8]`.
 	fn end_campaign(c: u32, ) -> Weight {
 		// Proof size: measured `528 + c * (38 ±0)`, estimated `3610` bytes.
-		// Minimum execution time: 20_115_000 picoseconds.
-		Weight::from_parts(21_531_126, 3610)
-			.saturating_add(Weight::from_parts(336_708, 0).saturating_mul(c.into()))
+		// Minimum execution time: 20_228_000 picoseconds.
+		Weight::from_parts(22_688_286, 3610)
+			.saturating_add(Weight::from_parts(352_750, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -260,8 +262,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::PendingOutbound` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn withdraw_liquidity() -> Weight {
 		// Proof size: measured `885`, estimated `3621` bytes.
-		// Minimum execution time: 42_318_000 picoseconds.
-		Weight::from_parts(45_189_000, 3621)
+		// Minimum execution time: 42_659_000 picoseconds.
+		Weight::from_parts(48_469_000, 3621)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -277,8 +279,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::SettlementAccounts` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn deregister_operator() -> Weight {
 		// Proof size: measured `957`, estimated `8883` bytes.
-		// Minimum execution time: 66_903_000 picoseconds.
-		Weight::from_parts(71_734_000, 8883)
+		// Minimum execution time: 72_115_000 picoseconds.
+		Weight::from_parts(81_360_000, 8883)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -309,7 +311,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::Windows` (r:1 w:0)
 	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::DeadlineQueue` (r:1 w:1)
-	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:1)
@@ -320,10 +322,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[0, 8]`.
 	fn request_transfer(c: u32, ) -> Weight {
-		// Proof size: measured `1374 + c * (52 ±0)`, estimated `6176 + c * (2603 ±0)` bytes.
-		// Minimum execution time: 106_250_000 picoseconds.
-		Weight::from_parts(115_785_634, 6176)
-			.saturating_add(Weight::from_parts(3_163_016, 0).saturating_mul(c.into()))
+		// Proof size: measured `1374 + c * (52 ±0)`, estimated `11671 + c * (2603 ±0)` bytes.
+		// Minimum execution time: 110_207_000 picoseconds.
+		Weight::from_parts(127_099_282, 11671)
+			.saturating_add(Weight::from_parts(3_595_854, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -345,8 +347,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn cancel_transfer() -> Weight {
 		// Proof size: measured `1261`, estimated `6956` bytes.
-		// Minimum execution time: 68_377_000 picoseconds.
-		Weight::from_parts(72_773_000, 6956)
+		// Minimum execution time: 70_266_000 picoseconds.
+		Weight::from_parts(78_135_000, 6956)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -364,6 +366,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Threshold` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Transfers` (r:64 w:64)
 	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Windows` (r:1 w:0)
+	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::DeadlineQueue` (r:1 w:1)
+	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::VaultLedgers` (r:2 w:2)
 	/// Proof: `ConnectionChain::VaultLedgers` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -374,10 +380,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::NextInstructionId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::NextVaultNonce` (r:1 w:1)
 	/// Proof: `ConnectionChain::NextVaultNonce` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::Windows` (r:1 w:0)
-	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::DeadlineQueue` (r:1 w:1)
-	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Outbound` (r:0 w:64)
 	/// Proof: `ConnectionChain::Outbound` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::PendingOutbound` (r:0 w:64)
@@ -386,10 +388,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn report_deposits(n: u32, ) -> Weight {
-		// Proof size: measured `1126 + n * (297 ±0)`, estimated `6092 + n * (5966 ±0)` bytes.
-		// Minimum execution time: 114_048_000 picoseconds.
-		Weight::from_parts(61_695_200, 6092)
-			.saturating_add(Weight::from_parts(55_295_842, 0).saturating_mul(n.into()))
+		// Proof size: measured `1126 + n * (297 ±0)`, estimated `11671 + n * (5966 ±0)` bytes.
+		// Minimum execution time: 131_133_000 picoseconds.
+		Weight::from_parts(141_473_188, 11671)
+			.saturating_add(Weight::from_parts(57_277_524, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -422,6 +424,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Operators` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::NextTransferId` (r:1 w:1)
 	/// Proof: `ConnectionChain::NextTransferId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Windows` (r:1 w:0)
+	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::DeadlineQueue` (r:1 w:1)
+	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::VaultLedgers` (r:2 w:2)
 	/// Proof: `ConnectionChain::VaultLedgers` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -430,10 +436,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::NextInstructionId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::NextVaultNonce` (r:1 w:1)
 	/// Proof: `ConnectionChain::NextVaultNonce` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::Windows` (r:1 w:0)
-	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::DeadlineQueue` (r:1 w:1)
-	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Outbound` (r:0 w:64)
 	/// Proof: `ConnectionChain::Outbound` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::PendingOutbound` (r:0 w:64)
@@ -444,10 +446,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn report_new_transfers(n: u32, ) -> Weight {
-		// Proof size: measured `1258`, estimated `6176 + n * (3553 ±0)` bytes.
-		// Minimum execution time: 148_944_000 picoseconds.
-		Weight::from_parts(92_603_738, 6176)
-			.saturating_add(Weight::from_parts(76_896_686, 0).saturating_mul(n.into()))
+		// Proof size: measured `1258`, estimated `11671 + n * (3553 ±0)` bytes.
+		// Minimum execution time: 185_401_000 picoseconds.
+		Weight::from_parts(89_355_594, 11671)
+			.saturating_add(Weight::from_parts(84_229_385, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -471,9 +473,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn report_inclusions(n: u32, ) -> Weight {
 		// Proof size: measured `638 + n * (599 ±0)`, estimated `1493 + n * (5966 ±0)` bytes.
-		// Minimum execution time: 67_502_000 picoseconds.
-		Weight::from_parts(55_707_420, 1493)
-			.saturating_add(Weight::from_parts(28_820_320, 0).saturating_mul(n.into()))
+		// Minimum execution time: 82_141_000 picoseconds.
+		Weight::from_parts(67_990_235, 1493)
+			.saturating_add(Weight::from_parts(32_589_639, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -508,14 +510,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn report_outcomes(n: u32, ) -> Weight {
 		// Proof size: measured `1087 + n * (599 ±0)`, estimated `6092 + n * (5966 ±0)` bytes.
-		// Minimum execution time: 124_988_000 picoseconds.
-		Weight::from_parts(82_720_082, 6092)
-			.saturating_add(Weight::from_parts(64_663_606, 0).saturating_mul(n.into()))
+		// Minimum execution time: 145_103_000 picoseconds.
+		Weight::from_parts(74_418_308, 6092)
+			.saturating_add(Weight::from_parts(73_069_175, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
+	}
+	/// Storage: `ConnectionChain::Outbound` (r:1 w:1)
+	/// Proof: `ConnectionChain::Outbound` (`max_values`: None, `max_size`: Some(189), added: 2664, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::SettlementBatches` (r:1 w:1)
+	/// Proof: `ConnectionChain::SettlementBatches` (`max_values`: None, `max_size`: Some(145), added: 2620, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Transfers` (r:16 w:16)
+	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::OperatorLiquidity` (r:1 w:1)
+	/// Proof: `ConnectionChain::OperatorLiquidity` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::VaultLedgers` (r:1 w:1)
+	/// Proof: `ConnectionChain::VaultLedgers` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Operators` (r:1 w:1)
+	/// Proof: `ConnectionChain::Operators` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::PendingOutbound` (r:0 w:1)
+	/// Proof: `ConnectionChain::PendingOutbound` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:32)
+	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// The range of component `t` is `[1, 16]`.
+	fn settle_batch(t: u32, ) -> Weight {
+		// Proof size: measured `1460 + t * (667 ±0)`, estimated `3654 + t * (5966 ±0)` bytes.
+		// Minimum execution time: 122_222_000 picoseconds.
+		Weight::from_parts(108_475_714, 3654)
+			.saturating_add(Weight::from_parts(45_095_941, 0).saturating_mul(t.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(t.into())))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(t.into())))
+			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(t.into()))
 	}
 	/// Storage: `ConnectionChain::Authorities` (r:1 w:0)
 	/// Proof: `ConnectionChain::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
@@ -528,15 +564,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
-	fn settle_batch(t: u32, ) -> Weight {
-		Weight::from_parts(100_000_000, 6000)
-			.saturating_add(Weight::from_parts(150_000_000, 6000).saturating_mul(t.into()))
-	}
 	fn authorize_report(n: u32, ) -> Weight {
 		// Proof size: measured `1259`, estimated `3583 + n * (2573 ±0)` bytes.
-		// Minimum execution time: 59_064_000 picoseconds.
-		Weight::from_parts(61_935_670, 3583)
-			.saturating_add(Weight::from_parts(6_006_489, 0).saturating_mul(n.into()))
+		// Minimum execution time: 69_482_000 picoseconds.
+		Weight::from_parts(74_944_422, 3583)
+			.saturating_add(Weight::from_parts(6_469_846, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2573).saturating_mul(n.into()))
@@ -544,8 +576,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ConnectionChain::DeadlineCursor` (r:1 w:1)
 	/// Proof: `ConnectionChain::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::DeadlineQueue` (r:8 w:8)
-	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::Transfers` (r:56 w:56)
+	/// Proof: `ConnectionChain::DeadlineQueue` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Transfers` (r:248 w:248)
 	/// Proof: `ConnectionChain::Transfers` (`max_values`: None, `max_size`: Some(3491), added: 5966, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::OperatorLiquidity` (r:1 w:1)
 	/// Proof: `ConnectionChain::OperatorLiquidity` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
@@ -557,15 +589,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `ConnectionChain::Operators` (r:1 w:1)
 	/// Proof: `ConnectionChain::Operators` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:112)
+	/// Storage: `ConnectionChain::TransfersByState` (r:0 w:496)
 	/// Proof: `ConnectionChain::TransfersByState` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[0, 56]`.
+	/// The range of component `n` is `[0, 248]`.
 	/// The range of component `q` is `[1, 8]`.
 	fn process_deadlines(n: u32, q: u32, ) -> Weight {
-		// Proof size: measured `1062 + n * (305 ±0)`, estimated `3621 + n * (5966 ±0) + q * (3001 ±0)` bytes.
-		// Minimum execution time: 25_053_000 picoseconds.
-		Weight::from_parts(88_987_168, 3621)
-			.saturating_add(Weight::from_parts(44_651_173, 0).saturating_mul(n.into()))
+		// Proof size: measured `1065 + n * (304 ±0)`, estimated `3621 + n * (5966 ±0) + q * (10681 ±0)` bytes.
+		// Minimum execution time: 27_755_000 picoseconds.
+		Weight::from_parts(200_779_880, 3621)
+			.saturating_add(Weight::from_parts(49_603_647, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(q.into())))
@@ -573,105 +605,105 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(q.into())))
 			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(q.into()))
+			.saturating_add(Weight::from_parts(0, 10681).saturating_mul(q.into()))
 	}
 }
 
 /// The same weights with the reference (RocksDB) database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_chain() -> Weight {
-		Weight::from_parts(10_890_000, 1489)
+		Weight::from_parts(11_857_000, 1489)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn update_chain() -> Weight {
-		Weight::from_parts(14_323_000, 3583)
+		Weight::from_parts(15_450_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn pause_chain() -> Weight {
-		Weight::from_parts(12_570_000, 3583)
+		Weight::from_parts(13_590_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn resume_chain() -> Weight {
-		Weight::from_parts(12_346_000, 3583)
+		Weight::from_parts(13_093_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_windows() -> Weight {
-		Weight::from_parts(5_439_000, 0)
+		Weight::from_parts(5_828_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_authorities(a: u32, ) -> Weight {
-		Weight::from_parts(9_183_434, 0)
-			.saturating_add(Weight::from_parts(101_508, 0).saturating_mul(a.into()))
+		Weight::from_parts(8_031_022, 0)
+			.saturating_add(Weight::from_parts(164_673, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn retry_instruction() -> Weight {
-		Weight::from_parts(56_599_000, 6956)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
+		Weight::from_parts(65_554_000, 6956)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn register_operator() -> Weight {
-		Weight::from_parts(48_457_000, 3593)
+		Weight::from_parts(52_157_000, 3593)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_settlement_account() -> Weight {
-		Weight::from_parts(18_432_000, 3583)
+		Weight::from_parts(19_890_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_rule() -> Weight {
-		Weight::from_parts(29_591_000, 6176)
+		Weight::from_parts(31_675_000, 6176)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn remove_rule(c: u32, ) -> Weight {
-		Weight::from_parts(25_342_802, 3610)
-			.saturating_add(Weight::from_parts(1_476_483, 0).saturating_mul(c.into()))
+		Weight::from_parts(27_505_855, 3610)
+			.saturating_add(Weight::from_parts(1_500_705, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
 	}
 	fn create_campaign() -> Weight {
-		Weight::from_parts(20_420_000, 3610)
+		Weight::from_parts(22_162_000, 3610)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn end_campaign(c: u32, ) -> Weight {
-		Weight::from_parts(21_531_126, 3610)
-			.saturating_add(Weight::from_parts(336_708, 0).saturating_mul(c.into()))
+		Weight::from_parts(22_688_286, 3610)
+			.saturating_add(Weight::from_parts(352_750, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_liquidity() -> Weight {
-		Weight::from_parts(45_189_000, 3621)
+		Weight::from_parts(48_469_000, 3621)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn deregister_operator() -> Weight {
-		Weight::from_parts(71_734_000, 8883)
+		Weight::from_parts(81_360_000, 8883)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn request_transfer(c: u32, ) -> Weight {
-		Weight::from_parts(115_785_634, 6176)
-			.saturating_add(Weight::from_parts(3_163_016, 0).saturating_mul(c.into()))
+		Weight::from_parts(127_099_282, 11671)
+			.saturating_add(Weight::from_parts(3_595_854, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(15_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
 	fn cancel_transfer() -> Weight {
-		Weight::from_parts(72_773_000, 6956)
+		Weight::from_parts(78_135_000, 6956)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn report_deposits(n: u32, ) -> Weight {
-		Weight::from_parts(61_695_200, 6092)
-			.saturating_add(Weight::from_parts(55_295_842, 0).saturating_mul(n.into()))
+		Weight::from_parts(141_473_188, 11671)
+			.saturating_add(Weight::from_parts(57_277_524, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -679,8 +711,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
 	}
 	fn report_new_transfers(n: u32, ) -> Weight {
-		Weight::from_parts(92_603_738, 6176)
-			.saturating_add(Weight::from_parts(76_896_686, 0).saturating_mul(n.into()))
+		Weight::from_parts(89_355_594, 11671)
+			.saturating_add(Weight::from_parts(84_229_385, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(17_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
@@ -688,16 +720,16 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3553).saturating_mul(n.into()))
 	}
 	fn report_inclusions(n: u32, ) -> Weight {
-		Weight::from_parts(55_707_420, 1493)
-			.saturating_add(Weight::from_parts(28_820_320, 0).saturating_mul(n.into()))
+		Weight::from_parts(67_990_235, 1493)
+			.saturating_add(Weight::from_parts(32_589_639, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
 	}
 	fn report_outcomes(n: u32, ) -> Weight {
-		Weight::from_parts(82_720_082, 6092)
-			.saturating_add(Weight::from_parts(64_663_606, 0).saturating_mul(n.into()))
+		Weight::from_parts(74_418_308, 6092)
+			.saturating_add(Weight::from_parts(73_069_175, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
@@ -705,19 +737,24 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
 	}
 	fn settle_batch(t: u32, ) -> Weight {
-		Weight::from_parts(100_000_000, 6000)
-			.saturating_add(Weight::from_parts(150_000_000, 6000).saturating_mul(t.into()))
+		Weight::from_parts(108_475_714, 3654)
+			.saturating_add(Weight::from_parts(45_095_941, 0).saturating_mul(t.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(t.into())))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(t.into())))
+			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(t.into()))
 	}
 	fn authorize_report(n: u32, ) -> Weight {
-		Weight::from_parts(61_935_670, 3583)
-			.saturating_add(Weight::from_parts(6_006_489, 0).saturating_mul(n.into()))
+		Weight::from_parts(74_944_422, 3583)
+			.saturating_add(Weight::from_parts(6_469_846, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2573).saturating_mul(n.into()))
 	}
 	fn process_deadlines(n: u32, q: u32, ) -> Weight {
-		Weight::from_parts(88_987_168, 3621)
-			.saturating_add(Weight::from_parts(44_651_173, 0).saturating_mul(n.into()))
+		Weight::from_parts(200_779_880, 3621)
+			.saturating_add(Weight::from_parts(49_603_647, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(q.into())))
@@ -725,6 +762,6 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(q.into())))
 			.saturating_add(Weight::from_parts(0, 5966).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(q.into()))
+			.saturating_add(Weight::from_parts(0, 10681).saturating_mul(q.into()))
 	}
 }

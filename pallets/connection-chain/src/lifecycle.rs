@@ -730,7 +730,7 @@ impl<T: Config> Pallet<T> {
 			// A settlement's transfers all have the same operator.
 			purpose => Self::transfers_of(purpose)
 				.first()
-				.and_then(|id| Transfers::<T>::get(id))
+				.and_then(Transfers::<T>::get)
 				.map(|transfer| transfer.operator),
 		};
 		let mut covered = 0;
@@ -1364,7 +1364,7 @@ impl<T: Config> Pallet<T> {
 					let transfers = SettlementBatches::<T>::get(batch).unwrap_or_default();
 					ensure!(!transfers.is_empty(), "an owed settlement settles no transfer");
 					let mut settled: LinkedAmount = 0;
-					for transfer in transfers.iter().filter_map(|id| Transfers::<T>::get(id)) {
+					for transfer in transfers.iter().filter_map(Transfers::<T>::get) {
 						ensure!(
 							transfer.state == TransferState::Settling,
 							"a settlement carries a transfer that is not settling"

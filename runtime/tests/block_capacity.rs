@@ -76,7 +76,7 @@ fn after_dispatch(name: &str, xt: &UncheckedExtrinsic, dispatched: Weight, items
 }
 
 /// The `index`-th observation of a kind: `deposits`, `new transfers` (deposits opening a
-/// transfer), `inclusions` or `outcomes`.
+/// transfer), `inclusions`, or `outcomes` and `settlements` (both final outcomes).
 fn observation(kind: &str, index: u32) -> Observation<AccountId> {
 	let hash = H256::from_low_u64_be(index.into());
 	let tx = LinkedTx { hash, block: LinkedBlock { number: 1, hash } };
@@ -142,14 +142,23 @@ fn requests_and_reports_per_block() {
 		);
 
 		let most = <Runtime as pallet_connection_chain::Config>::MaxObservationsPerReport::get();
+		let batch = <Runtime as pallet_connection_chain::Config>::MaxSettlementBatch::get();
+		// Each kind's dispatched weight and the items it is counted in: observations, or for
+		// final settlements of full batches, the transfers they complete.
 		let kinds = [
-			("deposits", Weights::report_deposits(most)),
+			("deposits", Weights::report_deposits(most), most),
 			// Under a rule without campaigns.
-			("new transfers", Weights::report_new_transfers(most)),
-			("inclusions", Weights::report_inclusions(most)),
-			("outcomes", Weights::report_outcomes(most)),
+			("new transfers", Weights::report_new_transfers(most), most),
+			("inclusions", Weights::report_inclusions(most), most),
+			("outcomes", Weights::report_outcomes(most), most),
+			(
+				"settlements",
+				Weights::report_outcomes(most)
+					.saturating_add(Weights::settle_batch(batch).saturating_mul(most.into())),
+				most.saturating_mul(batch),
+			),
 		];
-		for (name, dispatched) in kinds {
+		for (name, dispatched, items) in kinds {
 			let observations: Vec<_> = (0..most).map(|index| observation(name, index)).collect();
 			let call = pallet_connection_chain::Call::<Runtime>::report {
 				observations: observations.try_into().expect("the most per report"),
@@ -166,7 +175,7 @@ fn requests_and_reports_per_block() {
 				&format!("report of {most} {name}"),
 				&report,
 				dispatched,
-				most.into(),
+				items.into(),
 			);
 			assert!(reports > 0 && observed > 0);
 		}

@@ -1,9 +1,9 @@
 // Measures the exchange on the local three-chain network (run by scripts/bench.sh): latency of
 // sequential transfers each way against the floor the chains' block times and confirmations
 // set, split by step; throughput of transfers submitted at once against plain transfers on both
-// linked chains submitted the same way; and the JSON-RPC calls the connection node's workers make, counted by a
-// proxy between the node and each linked chain. (How many requests and reports fit in a block:
-// runtime/tests/block_capacity.rs.)
+// linked chains submitted the same way; and the JSON-RPC calls the connection node's workers make
+// during the latency transfers, counted by a proxy between the node and each linked chain. (How
+// many requests and reports fit in a block: runtime/tests/block_capacity.rs.)
 //
 // Usage: node scripts/bench.mjs [--sequential N] [--throughput M[,M2…]]
 //   (defaults: 50 each way; 1,000, 10,000 and 20,000 at once)
@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from '../tests/lib/network.mjs';
-import { u8aToHex } from '@polkadot/util';
+import { hexToU8a, stringToHex, u8aToHex } from '@polkadot/util';
 import { Exchange, LNK, depositMemo } from '../tests/lib/exchange.mjs';
 import { jsonRpc, waitFor } from '../tests/lib/node-process.mjs';
 import { BATCHES, countingProxy } from '../tests/lib/rpc-proxy.mjs';
@@ -40,15 +40,27 @@ function countStates(records) {
 }
 const IN_FLIGHT = ['AwaitingDeposit', 'PayingOut', 'Settling', 'Refunding'];
 /**
- * The transfers from id `firstId` on at `api`'s state (a block's `api.at`, or the best block):
- * how many were opened, how many are in each state still in flight (from the state index,
- * without reading the records), and how many ended. Only the bench opens transfers.
+ * The transfers from id `firstId` on at block `at` of the connection chain at `url` (the best
+ * block if `at` is undefined): how many were opened, how many are in each state still in flight
+ * (from the state index), and how many ended. Only the bench opens transfers. The index's keys
+ * are counted as raw JSON-RPC answers, without decoding them: the throughput runs ask this every
+ * second while the same thread signs the deposits, and decoding tens of thousands of keys each
+ * time took that thread's time.
  */
-async function statesAt(api, firstId) {
-  const opened = (await api.query.connectionChain.nextTransferId()).toNumber() - firstId;
+async function statesAt(api, url, firstId, at) {
+  const nextId = await jsonRpc(url, 'state_getStorage', [api.query.connectionChain.nextTransferId.key(), at]);
+  const opened = (nextId ? api.createType('u64', hexToU8a(nextId)).toNumber() : 0) - firstId;
   const states = { opened, inFlight: 0 };
   for (const state of IN_FLIGHT) {
-    const n = (await api.query.connectionChain.transfersByState.keys(state)).length;
+    const prefix = api.query.connectionChain.transfersByState.keyPrefix(state);
+    const PAGE = 1000;
+    let n = 0;
+    for (let start = null; ;) {
+      const keys = await jsonRpc(url, 'state_getKeysPaged', [prefix, PAGE, start, at]);
+      n += keys.length;
+      if (keys.length < PAGE) break;
+      start = keys[keys.length - 1];
+    }
     if (n > 0) states[state] = n;
     states.inFlight += n;
   }
@@ -63,19 +75,19 @@ const total = (counts) => [...counts].reduce((sum, [method, n]) => sum + (method
 const delta = (after, before) => new Map([...after].map(([method, n]) => [method, n - (before.get(method) ?? 0)]));
 
 /**
- * What each connection-chain block from `from` to `to` carried (requests, reports and the
- * observations in them by kind, other signed extrinsics; weight of those extrinsics and the
- * share of the normal class used; encoded length) and the states of the transfers from
- * `firstId` on after it.
+ * What each block from `from` to `to` of the connection chain (`api`, its JSON-RPC at `ccUrl`)
+ * carried (requests, reports and the observations in them by kind, other signed extrinsics;
+ * weight of those extrinsics and the share of the normal class used; encoded length) and the
+ * states of the transfers from `firstId` on after it.
  */
-async function profileBlocks(api, from, to, firstId) {
+async function profileBlocks(api, ccUrl, from, to, firstId) {
   const normalLimit = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
   const blocks = [];
   for (let number = from; number <= to; number++) {
     const hash = await api.rpc.chain.getBlockHash(number);
     const [{ block }, at] = await Promise.all([api.rpc.chain.getBlock(hash), api.at(hash)]);
     const [events, now, weight, states] = await Promise.all([
-      at.query.system.events(), at.query.timestamp.now(), at.query.system.blockWeight(), statesAt(at, firstId),
+      at.query.system.events(), at.query.timestamp.now(), at.query.system.blockWeight(), statesAt(api, ccUrl, firstId, hash.toHex()),
     ]);
     const row = { number, time: now.toNumber(), requests: 0, reports: 0, others: 0, refTime: 0, length: 0,
       byObservation: { deposit: 0, outbound: 0, other: 0 } };
@@ -266,6 +278,20 @@ try {
     `after this client saw it imported (GRANDPA; ${lags.length} blocks)`);
 
   // ---- Throughput: `count` transfers submitted at once, then as many plain transfers ----
+  // The proxies counted the workers' calls for the latency transfers (printed at the end). For
+  // the throughput runs the workers call the chains directly, through the endpoint RPC a
+  // validator would use: relayed, their calls (whole ledger blocks of thousands of deposits)
+  // took this process's one thread from the signing.
+  for (const [chain, url] of [[LEDGER_CHAIN, network.ledger.httpUrl], [ANVIL_CHAIN, network.anvil.url]]) {
+    await jsonRpc(network.cc.httpUrl, 'offchain_localStorageSet',
+      ['PERSISTENT', stringToHex(`connection-chain/endpoint/${chain}`), stringToHex(url)]);
+  }
+  const relayed = () => total(proxies[LEDGER_CHAIN].counts()) + total(proxies[ANVIL_CHAIN].counts());
+  // A run under way may finish its pass on the old endpoint: that run is over within a block.
+  await sleep(ccBlock * 1000);
+  const relayedBefore = relayed();
+  await sleep(2 * ccBlock * 1000);
+  if (relayed() !== relayedBefore) throw new Error('the workers still call the linked chains through the proxies');
   const { charlie, bob } = exchange;
   /**
    * Signs `count` transactions (`sign(i)`) and sends each (`send(signed)`) without waiting for
@@ -316,7 +342,7 @@ try {
     let last = { states: { opened: 0, inFlight: 0, ended: 0 }, at: Date.now() };
     for (;;) {
       // A failed query (a busy node) counts as no progress.
-      const states = await statesAt(cc, firstId).catch(() => last.states);
+      const states = await statesAt(cc, network.cc.httpUrl, firstId).catch(() => last.states);
       if (states.opened === count && states.inFlight === 0) break;
       if (states.opened !== last.states.opened || states.ended !== last.states.ended) {
         last = { states, at: Date.now() };
@@ -328,7 +354,7 @@ try {
     const crossSeconds = (Date.now() - start) / 1000;
     const ids = [...Array(count).keys()].map((i) => firstId + i);
     const states = countStates(await cc.query.connectionChain.transfers.multi(ids));
-    const blocks = await profileBlocks(cc, fromBlock, (await cc.query.system.number()).toNumber(), firstId);
+    const blocks = await profileBlocks(cc, network.cc.httpUrl, fromBlock, (await cc.query.system.number()).toNumber(), firstId);
 
     // Plain transfers on each linked chain, submitted the same way.
     const ledgerStart = Date.now();

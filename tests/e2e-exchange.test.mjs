@@ -190,7 +190,7 @@ describe('exchanges on the three real chains', () => {
     assert.ok(free > ETH, 'the operator still has its liquidity');
   });
 
-  it('9. payouts due together go to anvil in one JSON-RPC batch, and each is paid once', async () => {
+  it('9. payouts due together go to anvil in one JSON-RPC batch, their settlements in one ledger transaction, and each is paid once', async () => {
     const { cc, ledger, charlie } = exchange;
     const amounts = [11n, 12n, 13n, 14n].map((n) => n * LNK);
     const charlieHex = u8aToHex(charlie.publicKey);
@@ -224,6 +224,33 @@ describe('exchanges on the three real chains', () => {
       return JSON.stringify(sent.sort()) === JSON.stringify(payouts);
     });
     assert.ok(sentTogether, `one request carried the four payouts ${payouts.join(', ')}`);
+
+    // The deposits confirmed to Bob in one connection-chain block settle in one ledger
+    // transaction that pays him their sum; each trail keeps its own deposit as the step's amount.
+    const batches = new Map();
+    for (const [i, record] of records.entries()) {
+      const settlement = stepOf(record, 'Settlement');
+      assert.equal(settlement.amount.toBigInt(), amounts[i], 'the settlement step carries its own deposit');
+      const block = settlement.requested.block.toNumber();
+      const batch = batches.get(block) ?? { steps: [], sum: 0n };
+      batch.steps.push(settlement);
+      batch.sum += amounts[i];
+      batches.set(block, batch);
+    }
+    const settlementTxs = new Set();
+    for (const { steps: batch, sum } of batches.values()) {
+      const txs = new Set(batch.map((step) => step.txHash.unwrap().toHex()));
+      assert.equal(txs.size, 1, `the ${batch.length} settlements confirmed in one block share one transaction`);
+      const [tx] = txs;
+      settlementTxs.add(tx);
+      const blockHash = await ledger.rpc.chain.getBlockHash(batch[0].block.unwrap().number.toNumber());
+      const xt = (await ledger.rpc.chain.getBlock(blockHash)).block.extrinsics.find((xt) => xt.hash.toHex() === tx);
+      assert.equal(`${xt.method.section}.${xt.method.method}`, 'balances.transferKeepAlive');
+      assert.equal(xt.method.args[0].asId.toHex(), u8aToHex(exchange.bob.publicKey), 'the settlement pays Bob');
+      assert.equal(xt.method.args[1].toBigInt(), sum, 'the settlement pays the sum of its transfers\' deposits');
+    }
+    assert.equal(settlementTxs.size, batches.size, 'each block\'s settlement is a transaction of its own');
+    console.log(`four settlements in ${settlementTxs.size} ledger transaction(s)`);
 
     const after = await exchange.balances();
     const paidOut = records.reduce((sum, record) => sum + record.destination.amount.toBigInt(), 0n);

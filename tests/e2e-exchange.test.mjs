@@ -246,7 +246,7 @@ describe('exchanges on the three real chains', () => {
       const blockHash = await ledger.rpc.chain.getBlockHash(batch[0].block.unwrap().number.toNumber());
       const xt = (await ledger.rpc.chain.getBlock(blockHash)).block.extrinsics.find((xt) => xt.hash.toHex() === tx);
       assert.equal(`${xt.method.section}.${xt.method.method}`, 'balances.transferKeepAlive');
-      assert.equal(xt.method.args[0].asId.toHex(), u8aToHex(exchange.bob.publicKey), 'the settlement pays Bob');
+      assert.equal(xt.method.args[0].toString(), ledger.createType('AccountId', exchange.bob.publicKey).toString(), 'the settlement pays Bob');
       assert.equal(xt.method.args[1].toBigInt(), sum, 'the settlement pays the sum of its transfers\' deposits');
     }
     assert.equal(settlementTxs.size, batches.size, 'each block\'s settlement is a transaction of its own');

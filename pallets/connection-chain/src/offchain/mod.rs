@@ -27,8 +27,8 @@
 //!
 //! Reports are fee-less authorized transactions signed with the node's attestation key. What a
 //! pass observes on a chain goes out together, up to [`Config::MaxObservationsPerReport`]
-//! observations per report, once the chain's blocks are read and again once its vault is
-//! settled. One authority reports an observation once (the pool and the pallet refuse a second
+//! observations per report: each linked block's as soon as the block is read, and what settling
+//! found once the vault is settled. One authority reports an observation once (the pool and the pallet refuse a second
 //! vote), and an observation not yet counted on chain is sent again after
 //! [`REPORT_RETRY_AFTER`] blocks.
 //!
@@ -431,6 +431,10 @@ impl<T: Config> Pallet<T> {
 					reports.send(observation);
 				}
 			}
+			// Each block's observations go out as soon as it is read: a pass catching up on a
+			// backlog (anvil blocks of 1,428 payouts each) held them all until its last block,
+			// and the connection chain's blocks stayed empty meanwhile.
+			reports.flush();
 			// The block's reports are kept for retrying before the cursor moves past it.
 			reports.save();
 			next = next.saturating_add(1);
@@ -446,7 +450,7 @@ impl<T: Config> Pallet<T> {
 			let snapshot = client.vault_state(&at)?;
 			reports.send(Observation::VaultState { chain: chain_id, snapshot });
 		}
-		// Deposits first: their payouts wait for them.
+		// Reported before any payout is signed, as each block's deposits were.
 		reports.flush();
 
 		if client.can_sign() {

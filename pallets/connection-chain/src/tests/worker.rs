@@ -262,11 +262,16 @@ impl World {
 
 	/// The observations reported in the pool, in the order they were submitted.
 	fn reports(&self) -> Vec<Observation<AccountId>> {
+		self.reports_one_by_one().into_iter().flatten().collect()
+	}
+
+	/// The observations of each report in the pool, a list per report, in the order submitted.
+	fn reports_one_by_one(&self) -> Vec<Vec<Observation<AccountId>>> {
 		self.pool
 			.read()
 			.transactions
 			.iter()
-			.flat_map(|raw| match Extrinsic::decode(&mut &raw[..]).unwrap().function {
+			.map(|raw| match Extrinsic::decode(&mut &raw[..]).unwrap().function {
 				RuntimeCall::ConnectionChain(crate::Call::report {
 					observations,
 					authority,
@@ -594,6 +599,33 @@ fn a_deposit_in_a_final_block_is_reported_once_and_a_lost_report_is_sent_again()
 		assert_eq!(ledger(EVM).held, 1_000);
 		check_invariants();
 	});
+}
+
+#[test]
+fn each_final_block_read_is_reported_before_the_next_one_is_read() {
+	let mut world = world();
+	let ids = world.ext.execute_with(|| {
+		with_operator();
+		[request(EVM_TO_SUB, 1_000, "a"), request(EVM_TO_SUB, 1_000, "b")]
+	});
+	// One pass reads blocks 10 and 11, a deposit in each.
+	world.set_cursor(10);
+	world.expect_head(13);
+	world.expect_block(10, &[MinedTx::deposit(&world, SENDER_EVM, 1_000, memo_of(ids[0]), 0xD1)]);
+	world.expect_block(11, &[MinedTx::deposit(&world, SENDER_EVM, 1_000, memo_of(ids[1]), 0xD2)]);
+	world.run(2);
+	let seen = |id, number, seed| Observation::Deposit {
+		chain: EVM,
+		tx: mined(number, [seed; 32]),
+		from: LinkedAccount::Evm(SENDER_EVM),
+		amount: 1_000,
+		reference: DepositReference::Transfer(id),
+	};
+	// A report per block: the first went to the pool before the second block was read.
+	assert_eq!(
+		world.reports_one_by_one(),
+		vec![vec![seen(ids[0], 10, 0xD1)], vec![seen(ids[1], 11, 0xD2)]]
+	);
 }
 
 #[test]

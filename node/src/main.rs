@@ -11,6 +11,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod keystore;
+mod proposer;
 mod rpc;
 mod service;
 

@@ -28,8 +28,8 @@
 //! Reports are fee-less authorized transactions signed with the node's attestation key. What a
 //! pass observes on a chain goes out together, up to [`Config::MaxObservationsPerReport`]
 //! observations per report: each linked block's as soon as the block is read, and what settling
-//! found once the vault is settled. One authority reports an observation once (the pool and the pallet refuse a second
-//! vote), and an observation not yet counted on chain is sent again after
+//! found once the vault is settled. One authority reports an observation once (the pool and the
+//! pallet refuse a second vote), and an observation not yet counted on chain is sent again after
 //! [`REPORT_RETRY_AFTER`] blocks.
 //!
 //! A chain's endpoint is node-local, never on chain: the node writes it into persistent

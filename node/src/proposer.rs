@@ -5,7 +5,7 @@
 //! proposal not ready by the end of the author's window (two thirds of the slot) and the slot
 //! passes without a block. A connection-chain block of a burst writes tens of thousands of keys
 //! (thousands of observations); on a machine busy with other work, blocks that reached that
-//! deadline took another 0.37–0.73 s to build, against the 0.13 s left, and were lost: 7 of 55
+//! deadline took another 0.37–0.73 s to build, against the 0.16 s left, and were lost: 7 of 55
 //! slots in a burst of 20,000 on the benchmark machine (docs/benchmarks.md, session 10).
 //! [`FinalizationReserve`] gives the inner proposer only half of the proposing time, so it stops
 //! adding transactions earlier and the rest is the build's: 2 and 0 slots lost in two such

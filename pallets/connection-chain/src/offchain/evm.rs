@@ -15,7 +15,7 @@ use super::{
 	WorkerError,
 };
 use crate::{crypto::VAULT_KEY_TYPE, types::*};
-use alloc::{format, string::String, vec::Vec};
+use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
 use core::cell::OnceCell;
 use frame_support::crypto::ecdsa::ECDSAExt;
 use serde_json::Value;
@@ -142,6 +142,12 @@ pub fn scan_block(block: &Value, receipts: &[Value], vault: &[u8; 20]) -> Option
 		hash: H256(fixed_bytes(block.get("hash")?)?),
 	};
 	let mut scan = BlockScan { block: at, deposits: Vec::new(), vault_txs: Vec::new() };
+	// Indexed once: a block of payouts holds thousands of vault transactions, and looking each
+	// one's receipt up in the list made a scan quadratic in the block's size.
+	let mut receipt_of = BTreeMap::new();
+	for receipt in receipts {
+		receipt_of.insert(fixed_bytes::<32>(receipt.get("transactionHash")?)?, receipt);
+	}
 	for tx in block.get("transactions")?.as_array()? {
 		let from: [u8; 20] = fixed_bytes(tx.get("from")?)?;
 		// A contract creation has no recipient.
@@ -151,9 +157,7 @@ pub fn scan_block(block: &Value, receipts: &[Value], vault: &[u8; 20]) -> Option
 		}
 		let hash = H256(fixed_bytes(tx.get("hash")?)?);
 		let value = quantity(tx.get("value")?)?;
-		let receipt = receipts
-			.iter()
-			.find(|r| r.get("transactionHash").and_then(fixed_bytes::<32>) == Some(hash.0))?;
+		let receipt = receipt_of.get(&hash.0)?;
 		let succeeded = quantity(receipt.get("status")?)? == 1;
 		let linked_tx = LinkedTx { hash, block: at };
 		if from == *vault {
@@ -259,9 +263,10 @@ impl LinkedChainClient for EvmClient {
 				is_vault("from") || is_vault("to")
 			});
 		let receipts = if touches_vault {
-			let receipts =
-				self.endpoint.call("eth_getBlockReceipts", &format!("[{}]", block_tag(number)))?;
-			receipts.as_array().cloned().unwrap_or_default()
+			match self.endpoint.call("eth_getBlockReceipts", &format!("[{}]", block_tag(number)))? {
+				Value::Array(receipts) => receipts,
+				_ => Vec::new(),
+			}
 		} else {
 			Vec::new()
 		};
@@ -431,6 +436,56 @@ mod tests {
 		let address: [u8; 20] = sp_io::hashing::keccak_256(&recovered)[12..].try_into().unwrap();
 		assert_eq!(Some(address), address_of(&sp_core::Pair::public(&pair)));
 		assert_eq!(hex(&address), "0x9d8a62f656a8d1615c1294fd71e9cfb3e4855a4f");
+	}
+
+	/// A block as `eth_getBlockByNumber` (full transactions) and `eth_getBlockReceipts` give
+	/// it: receipts are matched to transactions by hash, not by position.
+	#[test]
+	fn a_block_scan_pairs_each_vault_transaction_with_its_receipt() {
+		use serde_json::json;
+		let vault = [0x11; 20];
+		let (user, other) = ([0x22; 20], [0x33; 20]);
+		let tx = |n: u8, from: &[u8; 20], to: &[u8; 20], value: u64, input: &str| {
+			json!({ "hash": hex(&[n; 32]), "from": hex(from), "to": hex(to), "nonce": format!("0x{n:x}"),
+				"value": format!("0x{value:x}"), "input": input })
+		};
+		let receipt = |n: u8, status: &str| {
+			json!({ "transactionHash": hex(&[n; 32]), "status": status, "gasUsed": "0x5208",
+				"effectiveGasPrice": "0x2" })
+		};
+		let block = json!({ "number": "0x2a", "hash": hex(&[0xbb; 32]), "transactions": [
+			tx(1, &vault, &user, 500, "0x"),
+			tx(2, &other, &user, 7, "0x"),
+			tx(3, &user, &vault, 900, "0xc0ffee"),
+			tx(4, &vault, &other, 600, "0x"),
+		] });
+		// Out of order, as a node may list them.
+		let receipts = [receipt(4, "0x0"), receipt(3, "0x1"), receipt(2, "0x1"), receipt(1, "0x1")];
+		let scan = scan_block(&block, &receipts, &vault).expect("a valid block");
+		let at = LinkedBlock { number: 42, hash: H256([0xbb; 32]) };
+		assert_eq!(scan.block, at);
+		let payout = |n: u8, to: [u8; 20], value: u128, outcome| VaultTx {
+			tx: LinkedTx { hash: H256([n; 32]), block: at },
+			nonce: u64::from(n),
+			transfer: Some((LinkedAccount::Evm(to), value)),
+			outcome,
+			fee: 21_000 * 2,
+		};
+		assert_eq!(
+			scan.vault_txs,
+			vec![payout(1, user, 500, Ok(())), payout(4, other, 600, Err(FailureReason::Reverted))]
+		);
+		assert_eq!(
+			scan.deposits,
+			vec![SeenDeposit {
+				tx: LinkedTx { hash: H256([3; 32]), block: at },
+				from: LinkedAccount::Evm(user),
+				amount: 900,
+				memo: vec![0xc0, 0xff, 0xee],
+			}]
+		);
+		// A vault transaction without its receipt leaves the block unread.
+		assert_eq!(scan_block(&block, &receipts[1..], &vault), None);
 	}
 
 	/// Transactions signed by anvil 1.7.1 (foundry's node, signing with alloy) through

@@ -16,6 +16,8 @@ pub const CALL_DEADLINE_MS: u64 = 5_000;
 /// The most calls in one batch. A batch of submissions is validated one by one by the node
 /// (about a millisecond each), so its answer comes well within [`CALL_DEADLINE_MS`].
 pub const MAX_BATCH_CALLS: usize = 100;
+/// Bytes of a response body read at once.
+const RESPONSE_CHUNK: usize = 64 * 1024;
 
 /// Why a call gave no result.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -145,7 +147,20 @@ impl Endpoint {
 		if response.code != 200 {
 			return Err(RpcError::HttpStatus(response.code));
 		}
-		Ok(response.body().collect())
+		// Read in large chunks: `http::ResponseBody` yields the body a byte at a time, and the
+		// blocks of a burst are megabytes of JSON.
+		let mut body = Vec::new();
+		let mut chunk = alloc::vec![0u8; RESPONSE_CHUNK];
+		loop {
+			let read =
+				sp_io::offchain::http_response_read_body(response.id, &mut chunk, Some(deadline))
+					.map_err(|_| RpcError::Unreachable)?;
+			let read = usize::try_from(read).map_err(|_| RpcError::Malformed)?;
+			if read == 0 {
+				return Ok(body);
+			}
+			body.extend_from_slice(chunk.get(..read).ok_or(RpcError::Malformed)?);
+		}
 	}
 }
 
@@ -156,28 +171,38 @@ pub fn hex_param(bytes: &[u8]) -> String {
 
 /// `0x`-prefixed lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
+	const DIGITS: &[u8; 16] = b"0123456789abcdef";
 	let mut out = String::with_capacity(2 + bytes.len() * 2);
 	out.push_str("0x");
 	for byte in bytes {
-		out.push_str(&format!("{byte:02x}"));
+		out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+		out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
 	}
 	out
 }
 
 /// Bytes of `0x`-prefixed hex (an odd number of digits is read as if led by a zero).
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
-	let digits = text.strip_prefix("0x")?;
-	let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-	let bytes = digits.as_bytes();
-	let (head, rest) = bytes.split_at(bytes.len() % 2);
-	let mut out = Vec::with_capacity(bytes.len() / 2 + 1);
+	let digits = text.strip_prefix("0x")?.as_bytes();
+	let (head, rest) = digits.split_at(digits.len() % 2);
+	let mut out = Vec::with_capacity(digits.len() / 2 + 1);
 	if let Some(&first) = head.first() {
-		out.push(digit(first)?);
+		out.push(hex_digit(first)?);
 	}
 	for pair in rest.chunks(2) {
-		out.push(digit(pair[0])? << 4 | digit(pair[1])?);
+		out.push(hex_digit(pair[0])? << 4 | hex_digit(pair[1])?);
 	}
 	Some(out)
+}
+
+/// The value of one hex digit.
+fn hex_digit(c: u8) -> Option<u8> {
+	match c {
+		b'0'..=b'9' => Some(c - b'0'),
+		b'a'..=b'f' => Some(c - b'a' + 10),
+		b'A'..=b'F' => Some(c - b'A' + 10),
+		_ => None,
+	}
 }
 
 /// A `0x`-prefixed hex quantity (as Ethereum writes numbers) that fits in a `u128`.
@@ -189,9 +214,18 @@ pub fn quantity(value: &Value) -> Option<u128> {
 	u128::from_str_radix(digits, 16).ok()
 }
 
-/// A `0x`-prefixed hex string of exactly `N` bytes.
+/// A `0x`-prefixed hex string of exactly `N` bytes. Decoded in place: a block scan reads
+/// thousands of hashes and addresses, and a heap allocation in the runtime is a host call.
 pub fn fixed_bytes<const N: usize>(value: &Value) -> Option<[u8; N]> {
-	unhex(value.as_str()?)?.try_into().ok()
+	let digits = value.as_str()?.strip_prefix("0x")?.as_bytes();
+	if digits.len() != 2 * N {
+		return None;
+	}
+	let mut out = [0u8; N];
+	for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+		*byte = hex_digit(pair[0])? << 4 | hex_digit(pair[1])?;
+	}
+	Some(out)
 }
 
 #[cfg(test)]
@@ -265,6 +299,11 @@ mod tests {
 		assert_eq!(quantity(&Value::String(format!("0x1{}", "0".repeat(32)))), None);
 		assert_eq!(quantity(&Value::String("0x".into())), None);
 		assert_eq!(fixed_bytes::<2>(&Value::String("0xabcd".into())), Some([0xab, 0xcd]));
+		assert_eq!(fixed_bytes::<2>(&Value::String("0xAbCd".into())), Some([0xab, 0xcd]));
 		assert_eq!(fixed_bytes::<2>(&Value::String("0xab".into())), None);
+		assert_eq!(fixed_bytes::<2>(&Value::String("0xabc".into())), None);
+		assert_eq!(fixed_bytes::<2>(&Value::String("0xabcdef".into())), None);
+		assert_eq!(fixed_bytes::<2>(&Value::String("0xabcg".into())), None);
+		assert_eq!(fixed_bytes::<2>(&Value::String("abcd".into())), None);
 	}
 }

@@ -42,7 +42,11 @@ pub mod json_rpc;
 pub mod substrate;
 
 use crate::{attestation, pallet::*, types::*, LOG_TARGET};
-use alloc::{collections::BTreeSet, format, vec::Vec};
+use alloc::{
+	collections::{BTreeMap, BTreeSet},
+	format,
+	vec::Vec,
+};
 use codec::{Decode, Encode};
 use frame_support::{
 	traits::{Get, UnixTime},
@@ -241,10 +245,15 @@ pub fn observations_from_scan<AccountId: Decode + Clone, BlockNumber>(
 		amount: deposit.amount,
 		reference: crate::memo::parse_memo(&deposit.memo),
 	});
+	// Indexed once: a block of payouts holds thousands of vault transactions, and as many
+	// instructions may be open. Nonces are assigned once each; were one shared, the first
+	// instruction (`open` is in id order) keeps it.
+	let mut open_by_nonce = BTreeMap::new();
+	for (id, instruction) in open {
+		open_by_nonce.entry(instruction.nonce).or_insert((*id, instruction));
+	}
 	let outcomes = scan.vault_txs.iter().filter_map(|vault_tx| {
-		let (id, instruction) =
-			open.iter().find(|(_, instruction)| instruction.nonce == vault_tx.nonce)?;
-		let instruction_id = *id;
+		let &(instruction_id, instruction) = open_by_nonce.get(&vault_tx.nonce)?;
 		let fee = vault_tx.fee;
 		let pays_instruction =
 			vault_tx.transfer == Some((instruction.recipient, instruction.amount));

@@ -5,8 +5,11 @@
 // during the latency transfers, counted by a proxy between the node and each linked chain. (How
 // many requests and reports fit in a block: runtime/tests/block_capacity.rs.)
 //
-// Usage: node scripts/bench.mjs [--sequential N] [--throughput M[,M2…]]
-//   (defaults: 50 each way; 1,000, 10,000 and 20,000 at once)
+// Usage: node scripts/bench.mjs [--sequential N] [--throughput M[,M2…]] [--presigned]
+//   (defaults: 50 each way; 1,000, 10,000 and 20,000 at once). With --presigned every
+//   transaction of a throughput run is signed before its clock starts, so the rates are the
+//   chains' own and not this one-thread client's signing pace (the same for the cross-chain
+//   deposits and the plain transfers).
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -18,8 +21,10 @@ import { jsonRpc, waitFor } from '../tests/lib/node-process.mjs';
 import { BATCHES, countingProxy } from '../tests/lib/rpc-proxy.mjs';
 
 const { values } = parseArgs({
-  options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000,10000,20000' } },
+  options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000,10000,20000' },
+    presigned: { type: 'boolean', default: false } },
 });
+const PRESIGNED = values.presigned;
 const SEQUENTIAL = Number(values.sequential);
 // Each count is a separate run of transfers submitted at once.
 const AT_ONCE_COUNTS = values.throughput.split(',').map(Number);
@@ -147,7 +152,7 @@ function reportThroughput({ count, states, blocks, crossSeconds, ledgerSeconds, 
   const slower = Math.min(count / ledgerSeconds, count / anvilSeconds);
   say('');
   say(`Throughput, ${count} transfers submitted at once (ledger → anvil, each opened by its deposit): all ended in ${crossSeconds.toFixed(1)} s ` +
-    `(deposits signed and in the ledger in ${depositSeconds.toFixed(1)} s): ` +
+    `(deposits ${PRESIGNED ? 'signed beforehand; sent and' : 'signed, sent and'} in the ledger in ${depositSeconds.toFixed(1)} s): ` +
     `${crossRate.toFixed(2)} per second; ${JSON.stringify(states)}`);
   say(`  plain transfers, ${count} at once: linked ledger ${ledgerSeconds.toFixed(1)} s (${(count / ledgerSeconds).toFixed(1)}/s), ` +
     `anvil ${anvilSeconds.toFixed(1)} s (${(count / anvilSeconds).toFixed(1)}/s); cross-chain / slower = ${(crossRate / slower).toFixed(3)}`);
@@ -321,6 +326,8 @@ try {
   await sleep(2 * ccBlock * 1000);
   if (relayed() !== relayedBefore) throw new Error('the workers still call the linked chains through the proxies');
   const { charlie, bob } = exchange;
+  // Transactions are sent this many at a time.
+  const SEND_CHUNK = 200;
   /**
    * Signs `count` transactions (`sign(i)`) and sends each (`send(signed)`) without waiting for
    * any answer, a chunk at a time as soon as it is signed: the chain takes the first while the
@@ -330,7 +337,6 @@ try {
    * so the chain's answers and the progress queries are not held up for a whole chunk.
    */
   async function signAndSendAll(count, sign, send) {
-    const SEND_CHUNK = 200;
     const sent = [];
     let chunk = [];
     for (let i = 0; i < count; i++) {
@@ -343,35 +349,52 @@ try {
     }
     await Promise.all(sent);
   }
+  /**
+   * `count` transactions (`sign(i)`) ready to go: resolves with a function that sends them all
+   * (`send(signed)`) and resolves once every one was accepted. Without --presigned that function
+   * signs them as it goes (`signAndSendAll`); with it they are signed now, before the caller
+   * starts its clock, and sent a chunk at a time (all at once overran anvil's HTTP server).
+   */
+  async function prepareAll(count, sign, send) {
+    if (!PRESIGNED) return () => signAndSendAll(count, sign, send);
+    const signed = [];
+    for (let i = 0; i < count; i++) signed.push(await sign(i));
+    return async () => {
+      for (let i = 0; i < count; i += SEND_CHUNK) await Promise.all(signed.slice(i, i + SEND_CHUNK).map(send));
+    };
+  }
   // The transactions of a throughput run go to the ledger as raw JSON-RPC on a connection of
   // their own: handing them to polkadot.js's `author.submitExtrinsic` decodes each again.
   ledgerSubmitter = new WsProvider(network.ledger.wsUrl);
   await ledgerSubmitter.isReady;
   /**
-   * Sends `count` signatures of the ledger call `call` from `signer` with consecutive nonces,
-   * all at once, through `ledgerSubmitter`; returns the next nonce. The call is built once and each signature encoded as soon as it is
-   * made (the next one overwrites it): building each transaction anew took this one-thread
-   * client about 0.6 ms of its 2.1 ms per deposit (a batch of two calls), 0.3 ms per plain
-   * transfer, while the chains waited for them.
+   * `count` signatures of the ledger call `call` from `signer` with consecutive nonces, to be
+   * sent all at once through `ledgerSubmitter` (`prepareAll`): `{ sendAll, nextNonce }`. The
+   * call is built once and each signature encoded as soon as it is made (the next one
+   * overwrites it): building each transaction anew took this one-thread client about 0.6 ms of
+   * its 2.1 ms per deposit (a batch of two calls), 0.3 ms per plain transfer, while the chains
+   * waited for them.
    */
-  async function sendAllToLedger(signer, call, count) {
+  async function prepareForLedger(signer, call, count) {
     const first = (await ledger.rpc.system.accountNextIndex(signer.address)).toNumber();
-    await signAndSendAll(count, async (i) => (await call.signAsync(signer, { nonce: first + i, era: 0 })).toHex(),
+    const sendAll = await prepareAll(count, async (i) => (await call.signAsync(signer, { nonce: first + i, era: 0 })).toHex(),
       (hex) => ledgerSubmitter.send('author_submitExtrinsic', [hex]));
-    return first + count;
+    return { sendAll, nextNonce: first + count };
   }
   const untilNonce = (api, who, nonce) => waitFor(`${who}'s nonce ${nonce}`,
     async () => (await api.query.system.account(who)).nonce.toNumber() >= nonce, { timeoutMs: 10 * 60_000, intervalMs: 200 });
 
   async function throughput(count) {
+    // Each transfer is one ledger transaction, as a plain transfer is: a deposit whose memo
+    // opens it (rule, recipient; no request on the connection chain).
+    const memo = depositMemo({ newTransfer: { rule: exchange.ledgerToAnvil, recipient: exchange.userEvm.address } });
+    const deposits = await prepareForLedger(charlie, exchange.ledgerDeposit(2n * LNK, memo), count);
     const firstId = (await cc.query.connectionChain.nextTransferId()).toNumber();
     const fromBlock = (await cc.query.system.number()).toNumber() + 1;
     const start = Date.now();
     const depositsFrom = (await ledger.query.system.number()).toNumber() + 1;
-    // Each transfer is one ledger transaction, as a plain transfer is: a deposit whose memo
-    // opens it (rule, recipient; no request on the connection chain).
-    const memo = depositMemo({ newTransfer: { rule: exchange.ledgerToAnvil, recipient: exchange.userEvm.address } });
-    await untilNonce(ledger, charlie.address, await sendAllToLedger(charlie, exchange.ledgerDeposit(2n * LNK, memo), count));
+    await deposits.sendAll();
+    await untilNonce(ledger, charlie.address, deposits.nextNonce);
     const deposited = Date.now();
     // A transfer that stays in flight for good (a lost report, a missed outcome) fails the run
     // once no transfer has opened or ended for STALL_MS.
@@ -395,19 +418,21 @@ try {
 
     // Plain transfers on each linked chain, submitted the same way.
     const depositIntake = await ledgerIntake(ledger, charlie.address, depositsFrom);
+    const plain = await prepareForLedger(bob, ledger.tx.balances.transferKeepAlive(exchange.alice.address, LNK), count);
     const plainFrom = (await ledger.query.system.number()).toNumber() + 1;
     const ledgerStart = Date.now();
-    const plain = ledger.tx.balances.transferKeepAlive(exchange.alice.address, LNK);
-    await untilNonce(ledger, bob.address, await sendAllToLedger(bob, plain, count));
+    await plain.sendAll();
+    await untilNonce(ledger, bob.address, plain.nextNonce);
     const ledgerSeconds = (Date.now() - ledgerStart) / 1000;
     const plainIntake = await ledgerIntake(ledger, bob.address, plainFrom);
     const wallet = exchange.operatorEvm;
-    const anvilStart = Date.now();
     const anvilNonce = BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [wallet.address, 'pending']));
     const gasPrice = 2n * BigInt(await jsonRpc(network.anvil.url, 'eth_gasPrice'));
-    await signAndSendAll(count,
+    const payments = await prepareAll(count,
       (i) => wallet.sign(exchange.userEvm.address, 1n, new Uint8Array(), { nonce: anvilNonce + BigInt(i), gasPrice, chainId: 31337n }),
       (raw) => jsonRpc(network.anvil.url, 'eth_sendRawTransaction', [u8aToHex(raw)]));
+    const anvilStart = Date.now();
+    await payments();
     const target = anvilNonce + BigInt(count);
     await waitFor(`anvil nonce ${target}`, async () =>
       BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [wallet.address, 'latest'])) >= target,

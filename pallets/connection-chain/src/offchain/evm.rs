@@ -143,10 +143,13 @@ pub fn scan_block(block: &Value, receipts: &[Value], vault: &[u8; 20]) -> Option
 	};
 	let mut scan = BlockScan { block: at, deposits: Vec::new(), vault_txs: Vec::new() };
 	// Indexed once: a block of payouts holds thousands of vault transactions, and looking each
-	// one's receipt up in the list made a scan quadratic in the block's size.
+	// one's receipt up in the list made a scan quadratic in the block's size. A receipt without
+	// a readable hash is no vault transaction's; the first of a repeated hash counts.
 	let mut receipt_of = BTreeMap::new();
 	for receipt in receipts {
-		receipt_of.insert(fixed_bytes::<32>(receipt.get("transactionHash")?)?, receipt);
+		if let Some(hash) = receipt.get("transactionHash").and_then(fixed_bytes::<32>) {
+			receipt_of.entry(hash).or_insert(receipt);
+		}
 	}
 	for tx in block.get("transactions")?.as_array()? {
 		let from: [u8; 20] = fixed_bytes(tx.get("from")?)?;
@@ -484,7 +487,11 @@ mod tests {
 				memo: vec![0xc0, 0xff, 0xee],
 			}]
 		);
-		// A vault transaction without its receipt leaves the block unread.
+		// A receipt without a readable hash is passed over; a vault transaction without its
+		// receipt leaves the block unread.
+		let mut garbled = receipts.to_vec();
+		garbled.push(json!({ "transactionHash": "0x12", "status": "0x1" }));
+		assert_eq!(scan_block(&block, &garbled, &vault), Some(scan));
 		assert_eq!(scan_block(&block, &receipts[1..], &vault), None);
 	}
 

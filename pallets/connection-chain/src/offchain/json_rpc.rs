@@ -189,10 +189,15 @@ pub fn unhex(text: &str) -> Option<Vec<u8>> {
 	if let Some(&first) = head.first() {
 		out.push(hex_digit(first)?);
 	}
-	for pair in rest.chunks(2) {
-		out.push(hex_digit(pair[0])? << 4 | hex_digit(pair[1])?);
+	for pair in rest.chunks_exact(2) {
+		out.push(hex_byte(pair)?);
 	}
 	Some(out)
+}
+
+/// The byte two hex digits (`pair`, the high one first) write.
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+	Some(hex_digit(*pair.first()?)? << 4 | hex_digit(*pair.get(1)?)?)
 }
 
 /// The value of one hex digit.
@@ -223,7 +228,7 @@ pub fn fixed_bytes<const N: usize>(value: &Value) -> Option<[u8; N]> {
 	}
 	let mut out = [0u8; N];
 	for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-		*byte = hex_digit(pair[0])? << 4 | hex_digit(pair[1])?;
+		*byte = hex_byte(pair)?;
 	}
 	Some(out)
 }

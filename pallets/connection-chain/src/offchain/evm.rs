@@ -10,7 +10,10 @@
 //! makes the payout fail on chain, and the transfer is refunded.
 
 use super::{
-	json_rpc::{fixed_bytes, hex, hex_param, quantity, unhex, Endpoint, RpcError},
+	json_rpc::{
+		fixed_bytes, hex, hex_fixed_bytes, hex_param, hex_quantity, parse_result, quantity, unhex,
+		Endpoint, RpcError,
+	},
 	read_once, BlockScan, LinkedChainClient, SeenDeposit, SignedTx, SubmitError, VaultTx,
 	WorkerError,
 };
@@ -18,6 +21,7 @@ use crate::{crypto::VAULT_KEY_TYPE, types::*};
 use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
 use core::cell::OnceCell;
 use frame_support::crypto::ecdsa::ECDSAExt;
+use serde::Deserialize;
 use serde_json::Value;
 use sp_core::{ecdsa, H256};
 
@@ -133,13 +137,68 @@ pub fn address_of(key: &ecdsa::Public) -> Option<[u8; 20]> {
 	key.to_eth_address().ok()
 }
 
+/// A block as `eth_getBlockByNumber` gives it with full transactions: the fields a scan reads,
+/// borrowed from the response body ([`parse_result`]).
+#[derive(Deserialize)]
+pub struct BlockJson<'a> {
+	#[serde(borrow)]
+	number: Option<&'a str>,
+	#[serde(borrow)]
+	hash: Option<&'a str>,
+	#[serde(borrow)]
+	transactions: Vec<TransactionJson<'a>>,
+}
+
+/// A transaction of a [`BlockJson`].
+#[derive(Deserialize)]
+struct TransactionJson<'a> {
+	#[serde(borrow)]
+	hash: Option<&'a str>,
+	#[serde(borrow)]
+	from: Option<&'a str>,
+	/// None for a contract creation.
+	#[serde(borrow)]
+	to: Option<&'a str>,
+	#[serde(borrow)]
+	nonce: Option<&'a str>,
+	#[serde(borrow)]
+	value: Option<&'a str>,
+	#[serde(borrow)]
+	input: Option<&'a str>,
+}
+
+impl TransactionJson<'_> {
+	/// Whether the vault sends or receives it.
+	fn touches(&self, vault: &[u8; 20]) -> bool {
+		let is_vault = |field: Option<&str>| field.and_then(hex_fixed_bytes) == Some(*vault);
+		is_vault(self.from) || is_vault(self.to)
+	}
+}
+
+/// A receipt as `eth_getBlockReceipts` gives it: the fields a scan reads.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptJson<'a> {
+	#[serde(borrow)]
+	transaction_hash: Option<&'a str>,
+	#[serde(borrow)]
+	status: Option<&'a str>,
+	#[serde(borrow)]
+	gas_used: Option<&'a str>,
+	#[serde(borrow)]
+	effective_gas_price: Option<&'a str>,
+}
+
 /// Reads a block (with full transactions) and its receipts into what concerns the vault.
 /// `receipts` may be empty when no transaction of the block touches the vault.
-pub fn scan_block(block: &Value, receipts: &[Value], vault: &[u8; 20]) -> Option<BlockScan> {
-	let number = quantity(block.get("number")?)?;
+pub fn scan_block(
+	block: &BlockJson,
+	receipts: &[ReceiptJson],
+	vault: &[u8; 20],
+) -> Option<BlockScan> {
 	let at = LinkedBlock {
-		number: u64::try_from(number).ok()?,
-		hash: H256(fixed_bytes(block.get("hash")?)?),
+		number: u64::try_from(hex_quantity(block.number?)?).ok()?,
+		hash: H256(hex_fixed_bytes(block.hash?)?),
 	};
 	let mut scan = BlockScan { block: at, deposits: Vec::new(), vault_txs: Vec::new() };
 	// Indexed once: a block of payouts holds thousands of vault transactions, and looking each
@@ -147,28 +206,27 @@ pub fn scan_block(block: &Value, receipts: &[Value], vault: &[u8; 20]) -> Option
 	// a readable hash is no vault transaction's; the first of a repeated hash counts.
 	let mut receipt_of = BTreeMap::new();
 	for receipt in receipts {
-		if let Some(hash) = receipt.get("transactionHash").and_then(fixed_bytes::<32>) {
+		if let Some(hash) = receipt.transaction_hash.and_then(hex_fixed_bytes::<32>) {
 			receipt_of.entry(hash).or_insert(receipt);
 		}
 	}
-	for tx in block.get("transactions")?.as_array()? {
-		let from: [u8; 20] = fixed_bytes(tx.get("from")?)?;
-		// A contract creation has no recipient.
-		let to: Option<[u8; 20]> = tx.get("to").and_then(fixed_bytes);
+	for tx in &block.transactions {
+		let from: [u8; 20] = hex_fixed_bytes(tx.from?)?;
+		let to: Option<[u8; 20]> = tx.to.and_then(hex_fixed_bytes);
 		if from != *vault && to != Some(*vault) {
 			continue;
 		}
-		let hash = H256(fixed_bytes(tx.get("hash")?)?);
-		let value = quantity(tx.get("value")?)?;
+		let hash = H256(hex_fixed_bytes(tx.hash?)?);
+		let value = hex_quantity(tx.value?)?;
 		let receipt = receipt_of.get(&hash.0)?;
-		let succeeded = quantity(receipt.get("status")?)? == 1;
+		let succeeded = hex_quantity(receipt.status?)? == 1;
 		let linked_tx = LinkedTx { hash, block: at };
 		if from == *vault {
-			let gas_used = quantity(receipt.get("gasUsed")?)?;
-			let price = quantity(receipt.get("effectiveGasPrice")?)?;
+			let gas_used = hex_quantity(receipt.gas_used?)?;
+			let price = hex_quantity(receipt.effective_gas_price?)?;
 			scan.vault_txs.push(VaultTx {
 				tx: linked_tx,
-				nonce: u64::try_from(quantity(tx.get("nonce")?)?).ok()?,
+				nonce: u64::try_from(hex_quantity(tx.nonce?)?).ok()?,
 				transfer: to.map(|to| (LinkedAccount::Evm(to), value)),
 				outcome: if succeeded { Ok(()) } else { Err(FailureReason::Reverted) },
 				fee: gas_used.checked_mul(price)?,
@@ -178,7 +236,7 @@ pub fn scan_block(block: &Value, receipts: &[Value], vault: &[u8; 20]) -> Option
 				tx: linked_tx,
 				from: LinkedAccount::Evm(from),
 				amount: value,
-				memo: unhex(tx.get("input")?.as_str()?)?,
+				memo: unhex(tx.input?)?,
 			});
 		}
 	}
@@ -254,24 +312,20 @@ impl LinkedChainClient for EvmClient {
 	}
 
 	fn scan(&self, number: u64) -> Result<BlockScan, WorkerError> {
-		let block =
-			self.endpoint.call("eth_getBlockByNumber", &format!("[{},true]", block_tag(number)))?;
-		let touches_vault = block
-			.get("transactions")
-			.and_then(Value::as_array)
-			.ok_or(WorkerError::Rpc(RpcError::UnexpectedResult("a block")))?
-			.iter()
-			.any(|tx| {
-				let is_vault = |field| tx.get(field).and_then(fixed_bytes) == Some(self.vault);
-				is_vault("from") || is_vault("to")
-			});
-		let receipts = if touches_vault {
-			match self.endpoint.call("eth_getBlockReceipts", &format!("[{}]", block_tag(number)))? {
-				Value::Array(receipts) => receipts,
-				_ => Vec::new(),
-			}
+		let block_body = self
+			.endpoint
+			.call_for_body("eth_getBlockByNumber", &format!("[{},true]", block_tag(number)))?;
+		let block: BlockJson = parse_result(&block_body, "a block")?;
+		// Receipts are read only for a block that concerns the vault.
+		let receipts_body = if block.transactions.iter().any(|tx| tx.touches(&self.vault)) {
+			let params = format!("[{}]", block_tag(number));
+			Some(self.endpoint.call_for_body("eth_getBlockReceipts", &params)?)
 		} else {
-			Vec::new()
+			None
+		};
+		let receipts: Vec<ReceiptJson> = match &receipts_body {
+			Some(body) => parse_result(body, "a block's receipts")?,
+			None => Vec::new(),
 		};
 		scan_block(&block, &receipts, &self.vault).ok_or(WorkerError::Codec("an EVM block"))
 	}
@@ -445,26 +499,37 @@ mod tests {
 	/// it: receipts are matched to transactions by hash, not by position.
 	#[test]
 	fn a_block_scan_pairs_each_vault_transaction_with_its_receipt() {
-		use serde_json::json;
 		let vault = [0x11; 20];
 		let (user, other) = ([0x22; 20], [0x33; 20]);
 		let tx = |n: u8, from: &[u8; 20], to: &[u8; 20], value: u64, input: &str| {
-			json!({ "hash": hex(&[n; 32]), "from": hex(from), "to": hex(to), "nonce": format!("0x{n:x}"),
-				"value": format!("0x{value:x}"), "input": input })
+			format!(
+				r#"{{"hash":"{}","from":"{}","to":"{}","nonce":"0x{n:x}","value":"0x{value:x}","input":"{input}","gas":"0x5208"}}"#,
+				hex(&[n; 32]),
+				hex(from),
+				hex(to)
+			)
 		};
 		let receipt = |n: u8, status: &str| {
-			json!({ "transactionHash": hex(&[n; 32]), "status": status, "gasUsed": "0x5208",
-				"effectiveGasPrice": "0x2" })
+			format!(
+				r#"{{"transactionHash":"{}","status":"{status}","gasUsed":"0x5208","effectiveGasPrice":"0x2","logs":[]}}"#,
+				hex(&[n; 32])
+			)
 		};
-		let block = json!({ "number": "0x2a", "hash": hex(&[0xbb; 32]), "transactions": [
+		let block_text = format!(
+			r#"{{"number":"0x2a","hash":"{}","transactions":[{},{},{},{}]}}"#,
+			hex(&[0xbb; 32]),
 			tx(1, &vault, &user, 500, "0x"),
 			tx(2, &other, &user, 7, "0x"),
 			tx(3, &user, &vault, 900, "0xc0ffee"),
 			tx(4, &vault, &other, 600, "0x"),
-		] });
+		);
+		let block: BlockJson = serde_json::from_str(&block_text).expect("a block");
 		// Out of order, as a node may list them.
 		let receipts = [receipt(4, "0x0"), receipt(3, "0x1"), receipt(2, "0x1"), receipt(1, "0x1")];
-		let scan = scan_block(&block, &receipts, &vault).expect("a valid block");
+		fn read(receipts: &[String]) -> Vec<ReceiptJson<'_>> {
+			receipts.iter().map(|text| serde_json::from_str(text).expect("a receipt")).collect()
+		}
+		let scan = scan_block(&block, &read(&receipts), &vault).expect("a valid block");
 		let at = LinkedBlock { number: 42, hash: H256([0xbb; 32]) };
 		assert_eq!(scan.block, at);
 		let payout = |n: u8, to: [u8; 20], value: u128, outcome| VaultTx {
@@ -490,9 +555,33 @@ mod tests {
 		// A receipt without a readable hash is passed over; a vault transaction without its
 		// receipt leaves the block unread.
 		let mut garbled = receipts.to_vec();
-		garbled.push(json!({ "transactionHash": "0x12", "status": "0x1" }));
-		assert_eq!(scan_block(&block, &garbled, &vault), Some(scan));
-		assert_eq!(scan_block(&block, &receipts[1..], &vault), None);
+		garbled.push(r#"{"transactionHash":"0x12","status":"0x1"}"#.into());
+		assert_eq!(scan_block(&block, &read(&garbled), &vault), Some(scan));
+		assert_eq!(scan_block(&block, &read(&receipts[1..]), &vault), None);
+	}
+
+	/// A block's result read by `parse_result` borrows its text from the response body, and an
+	/// error answer or a null result is an error, not an empty block.
+	#[test]
+	fn a_block_is_read_from_the_response_body_without_copying_its_text() {
+		let body = format!(
+			r#"{{"jsonrpc":"2.0","id":1,"result":{{"number":"0x1","hash":"{}","transactions":[]}}}}"#,
+			hex(&[0xbb; 32])
+		);
+		let block: BlockJson = parse_result(body.as_bytes(), "a block").expect("a block");
+		let number = block.number.expect("a number");
+		assert!(body.as_bytes().as_ptr_range().contains(&number.as_ptr()));
+		let null = br#"{"jsonrpc":"2.0","id":1,"result":null}"#;
+		assert_eq!(
+			parse_result::<BlockJson>(null, "a block").err(),
+			Some(RpcError::UnexpectedResult("a block"))
+		);
+		let refused =
+			br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"unknown block"}}"#;
+		assert_eq!(
+			parse_result::<BlockJson>(refused, "a block").err(),
+			Some(RpcError::Refused { code: -32000, message: "unknown block".into() })
+		);
 	}
 
 	/// Transactions signed by anvil 1.7.1 (foundry's node, signing with alloy) through

@@ -7,6 +7,7 @@
 //! exactly.
 
 use alloc::{format, string::String, vec::Vec};
+use serde::Deserialize;
 use serde_json::Value;
 use sp_runtime::offchain::{http, Duration};
 
@@ -84,6 +85,26 @@ pub fn parse_batch_response(body: &[u8], count: usize) -> Option<Vec<Result<Valu
 	Some(results)
 }
 
+/// Reads the result of a JSON-RPC response body straight into `R`, whose text fields may
+/// borrow from `body` (hex text is never escaped). Read as a [`Value`], a block of thousands of
+/// transactions costs a heap allocation per field, and each is a host call from the runtime.
+/// An error answer, a null result or one of another shape is an error; `what` names the
+/// expected result.
+pub fn parse_result<'a, R: Deserialize<'a>>(
+	body: &'a [u8],
+	what: &'static str,
+) -> Result<R, RpcError> {
+	#[derive(Deserialize)]
+	struct Answer<R> {
+		result: Option<R>,
+	}
+	match serde_json::from_slice::<Answer<R>>(body) {
+		Ok(Answer { result: Some(result) }) => Ok(result),
+		// The generic reading tells a refusal from a malformed answer.
+		_ => parse_response(body).and(Err(RpcError::UnexpectedResult(what))),
+	}
+}
+
 fn read_response(mut response: Value) -> Result<Value, RpcError> {
 	if let Some(error) = response.get("error") {
 		let mut message: String =
@@ -104,6 +125,11 @@ impl Endpoint {
 	/// Calls `method` with `params` (the JSON text of the parameter array).
 	pub fn call(&self, method: &str, params: &str) -> Result<Value, RpcError> {
 		parse_response(&self.post(&request_body(method, params))?)
+	}
+
+	/// Calls `method` and returns the whole response body, to be read by [`parse_result`].
+	pub fn call_for_body(&self, method: &str, params: &str) -> Result<Vec<u8>, RpcError> {
+		self.post(&request_body(method, params))
 	}
 
 	/// Calls `method` once for each parameter array, in batches of at most [`MAX_BATCH_CALLS`];
@@ -212,17 +238,27 @@ fn hex_digit(c: u8) -> Option<u8> {
 
 /// A `0x`-prefixed hex quantity (as Ethereum writes numbers) that fits in a `u128`.
 pub fn quantity(value: &Value) -> Option<u128> {
-	let digits = value.as_str()?.strip_prefix("0x")?;
+	hex_quantity(value.as_str()?)
+}
+
+/// [`quantity`] of text.
+pub fn hex_quantity(text: &str) -> Option<u128> {
+	let digits = text.strip_prefix("0x")?;
 	if digits.is_empty() || digits.len() > 32 {
 		return None;
 	}
 	u128::from_str_radix(digits, 16).ok()
 }
 
-/// A `0x`-prefixed hex string of exactly `N` bytes. Decoded in place: a block scan reads
-/// thousands of hashes and addresses, and a heap allocation in the runtime is a host call.
+/// A `0x`-prefixed hex string of exactly `N` bytes.
 pub fn fixed_bytes<const N: usize>(value: &Value) -> Option<[u8; N]> {
-	let digits = value.as_str()?.strip_prefix("0x")?.as_bytes();
+	hex_fixed_bytes(value.as_str()?)
+}
+
+/// [`fixed_bytes`] of text. Decoded in place: a block scan reads thousands of hashes and
+/// addresses, and a heap allocation in the runtime is a host call.
+pub fn hex_fixed_bytes<const N: usize>(text: &str) -> Option<[u8; N]> {
+	let digits = text.strip_prefix("0x")?.as_bytes();
 	if digits.len() != 2 * N {
 		return None;
 	}

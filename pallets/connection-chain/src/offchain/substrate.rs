@@ -13,12 +13,13 @@
 //! signed again with the same nonce.
 
 use super::{
-	json_rpc::{fixed_bytes, hex, hex_param, quantity, unhex, Endpoint, RpcError},
+	json_rpc::{fixed_bytes, hex, hex_param, parse_result, quantity, unhex, Endpoint, RpcError},
 	read_once, BlockScan, LinkedChainClient, SignedTx, SubmitError, WorkerError,
 };
 use crate::{crypto::VAULT_KEY_TYPE, types::*};
 use alloc::{format, string::String, vec::Vec};
 use core::{cell::OnceCell, marker::PhantomData};
+use serde::Deserialize;
 use serde_json::Value;
 use sp_core::{sr25519, H256};
 use sp_runtime::generic::Era;
@@ -100,6 +101,21 @@ struct SigningContext {
 	params: SubstrateTxParams,
 	/// Last block they can be included in.
 	valid_until: u64,
+}
+
+/// A block as `chain_getBlock` gives it: its extrinsics' hex text, borrowed from the response
+/// body ([`parse_result`]).
+#[derive(Deserialize)]
+struct SignedBlockJson<'a> {
+	#[serde(borrow)]
+	block: BlockBodyJson<'a>,
+}
+
+/// The block of a [`SignedBlockJson`].
+#[derive(Deserialize)]
+struct BlockBodyJson<'a> {
+	#[serde(borrow)]
+	extrinsics: Vec<&'a str>,
 }
 
 fn unexpected(what: &'static str) -> WorkerError {
@@ -189,14 +205,14 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 
 	fn scan(&self, number: u64) -> Result<BlockScan, WorkerError> {
 		let block = self.block_at(number)?;
-		let body = self.endpoint.call("chain_getBlock", &hex_param(block.hash.as_bytes()))?;
-		let extrinsics = body
-			.get("block")
-			.and_then(|b| b.get("extrinsics"))
-			.and_then(Value::as_array)
-			.ok_or(unexpected("a block"))?
+		let body =
+			self.endpoint.call_for_body("chain_getBlock", &hex_param(block.hash.as_bytes()))?;
+		let signed_block: SignedBlockJson = parse_result(&body, "a block")?;
+		let extrinsics = signed_block
+			.block
+			.extrinsics
 			.iter()
-			.map(|xt| xt.as_str().and_then(unhex))
+			.map(|xt| unhex(xt))
 			.collect::<Option<Vec<_>>>()
 			.ok_or(unexpected("extrinsic bytes"))?;
 		let events = self.storage(&events_key(), block.hash)?.unwrap_or_default();

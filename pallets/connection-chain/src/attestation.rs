@@ -118,8 +118,41 @@ impl ReportWeights {
 }
 
 /// The identity of an observation: votes are counted per hash.
+///
+/// Encoded on the stack: the pool, the block and the worker hash every observation of every
+/// report, the worker each pending one at every save, and in the runtime a heap allocation
+/// is a host call. An observation too long for the buffer (none is, with 32-byte accounts)
+/// is encoded on the heap.
 pub fn observation_hash<AccountId: Encode>(observation: &Observation<AccountId>) -> H256 {
-	sp_io::hashing::blake2_256(&observation.encode()).into()
+	let mut buffer = StackBuffer { bytes: [0; STACK_BUFFER_BYTES], len: 0, overflowed: false };
+	observation.encode_to(&mut buffer);
+	match buffer.bytes.get(..buffer.len) {
+		Some(encoded) if !buffer.overflowed => sp_io::hashing::blake2_256(encoded).into(),
+		_ => sp_io::hashing::blake2_256(&observation.encode()).into(),
+	}
+}
+
+/// Bytes of [`StackBuffer`]: more than the longest observation with 32-byte accounts.
+const STACK_BUFFER_BYTES: usize = 256;
+
+/// An encoding output of fixed size that notes when what was written did not fit.
+struct StackBuffer {
+	bytes: [u8; STACK_BUFFER_BYTES],
+	len: usize,
+	overflowed: bool,
+}
+
+impl codec::Output for StackBuffer {
+	fn write(&mut self, data: &[u8]) {
+		let end = self.len.saturating_add(data.len());
+		match self.bytes.get_mut(self.len..end) {
+			Some(free) if !self.overflowed => {
+				free.copy_from_slice(data);
+				self.len = end;
+			}
+			_ => self.overflowed = true,
+		}
+	}
 }
 
 impl<T: Config> Pallet<T> {

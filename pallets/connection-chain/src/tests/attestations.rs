@@ -271,3 +271,40 @@ fn a_deposit_with_no_reference_is_returned() {
 		check_invariants();
 	});
 }
+
+/// The hash encoded on the stack is the hash of the observation's encoding, for the longest
+/// observation and for one whose account is too long for the stack buffer.
+#[test]
+fn an_observation_hash_is_the_hash_of_its_encoding() {
+	use codec::Encode;
+	use sp_io::hashing::blake2_256;
+	let new_transfer = Observation::<AccountId>::Deposit {
+		chain: SUBSTRATE,
+		tx: linked_tx(3),
+		from: LinkedAccount::Substrate([7; 32]),
+		amount: u128::MAX,
+		reference: DepositReference::NewTransfer {
+			rule: u32::MAX,
+			recipient: LinkedAccount::Substrate([8; 32]),
+			min_received: u128::MAX,
+		},
+	};
+	let outcome =
+		Observation::<AccountId>::OutboundFinal { instruction: 9, tx: linked_tx(4), fee: 21 };
+	for observation in [new_transfer, outcome, liquidity_deposit(5, 100)] {
+		let hash = crate::attestation::observation_hash(&observation);
+		assert_eq!(hash.0, blake2_256(&observation.encode()));
+	}
+	let long_account = Observation::<[u8; 300]>::Deposit {
+		chain: EVM,
+		tx: linked_tx(6),
+		from: LinkedAccount::Evm(OPERATOR_EVM),
+		amount: 1,
+		reference: DepositReference::Liquidity([1; 300]),
+	};
+	assert!(long_account.encode().len() > 256);
+	assert_eq!(
+		crate::attestation::observation_hash(&long_account).0,
+		blake2_256(&long_account.encode())
+	);
+}

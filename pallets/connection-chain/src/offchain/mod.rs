@@ -307,6 +307,22 @@ struct Backoff {
 	until: u64,
 }
 
+/// What one run keeps of a chain between its passes (the chain state is the run's block's).
+struct ChainRun<T: Config> {
+	/// The chain's open instructions, read at the first pass that works on the chain.
+	open: Option<Vec<(InstructionId, InstructionOf<T>)>>,
+	/// Open instructions whose transaction a pass found recorded as included. Nothing is left
+	/// to send or look up for them, so later passes skip reading their records: in a burst
+	/// there are thousands, and a run makes several passes a second.
+	included: BTreeSet<InstructionId>,
+}
+
+impl<T: Config> Default for ChainRun<T> {
+	fn default() -> Self {
+		Self { open: None, included: BTreeSet::new() }
+	}
+}
+
 /// This node's attestation key, if it is an authority's.
 pub struct Reporter<T: Config> {
 	index: u32,
@@ -328,11 +344,12 @@ impl<T: Config> Pallet<T> {
 		reports.resend_stale();
 		// The chain state is this block's for the whole run: the chains and their open
 		// instructions are read once (the instructions at the first pass that works on them).
-		let mut chains: Vec<_> =
-			Chains::<T>::iter().map(|(chain_id, chain)| (chain_id, chain, None)).collect();
+		let mut chains: Vec<_> = Chains::<T>::iter()
+			.map(|(chain_id, chain)| (chain_id, chain, ChainRun::default()))
+			.collect();
 		loop {
-			for (chain_id, chain, open) in &mut chains {
-				Self::pass_on_chain(*chain_id, chain, open, &mut reports, now);
+			for (chain_id, chain, run) in &mut chains {
+				Self::pass_on_chain(*chain_id, chain, run, &mut reports, now);
 				// What settling found, or what was queued before a failure.
 				reports.flush();
 			}
@@ -347,11 +364,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// One pass on one chain, unless it has no endpoint, is backing off after failures, or
-	/// another run is on it. `open` keeps the chain's open instructions between passes.
+	/// another run is on it. `run` keeps what the run learnt of the chain between passes.
 	fn pass_on_chain(
 		chain_id: ChainId,
 		chain: &LinkedChain<BlockNumberFor<T>>,
-		open: &mut Option<Vec<(InstructionId, InstructionOf<T>)>>,
+		run: &mut ChainRun<T>,
 		reports: &mut Reports<T>,
 		now: u64,
 	) {
@@ -382,16 +399,16 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		newest_ref.set(&now);
-		let open = open.get_or_insert_with(|| Self::open_instructions(chain_id));
+		run.open.get_or_insert_with(|| Self::open_instructions(chain_id));
 		let endpoint = Endpoint { url };
 		let result = match chain.kind {
 			ChainKind::Evm => match evm::EvmClient::new(endpoint, chain) {
-				Some(client) => Self::work_on_chain(chain_id, &client, open, reports),
+				Some(client) => Self::work_on_chain(chain_id, &client, run, reports),
 				None => Err(WorkerError::Codec("the vault is not an EVM address")),
 			},
 			ChainKind::Substrate => {
 				match substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, chain) {
-					Some(client) => Self::work_on_chain(chain_id, &client, open, reports),
+					Some(client) => Self::work_on_chain(chain_id, &client, run, reports),
 					None => Err(WorkerError::Codec("the vault is not a Substrate account")),
 				}
 			}
@@ -418,14 +435,15 @@ impl<T: Config> Pallet<T> {
 		alloc::string::String::from_utf8(raw).ok().filter(|url| !url.is_empty())
 	}
 
-	/// One run on one chain: watch, then settle.
-	pub fn work_on_chain<C: LinkedChainClient>(
+	/// One pass on one chain: watch, then settle.
+	fn work_on_chain<C: LinkedChainClient>(
 		chain_id: ChainId,
 		client: &C,
-		open: &[(InstructionId, InstructionOf<T>)],
+		run: &mut ChainRun<T>,
 		reports: &mut Reports<T>,
 	) -> Result<(), WorkerError> {
 		let head = client.final_head()?;
+		let open = run.open.as_deref().unwrap_or_default();
 
 		// Watch: the final blocks from the cursor on.
 		let cursor_key = storage_key(&format!("cursor/{chain_id}"));
@@ -463,7 +481,7 @@ impl<T: Config> Pallet<T> {
 		reports.flush();
 
 		if client.can_sign() {
-			Self::settle(chain_id, client, reports, open, head.number)?;
+			Self::settle(chain_id, client, reports, open, &mut run.included, head.number)?;
 		}
 		Ok(())
 	}
@@ -471,18 +489,22 @@ impl<T: Config> Pallet<T> {
 	/// Signs, records and submits the vault's transaction of each open instruction whose nonce
 	/// is still free, and resends those not yet included; then looks up where the worker's
 	/// transactions whose nonce is taken were included, and reports those whose block is far
-	/// from the final head `final_head` ([`FINALITY_NEAR_BLOCKS`]).
+	/// from the final head `final_head` ([`FINALITY_NEAR_BLOCKS`]). `included` holds the
+	/// instructions this run already found recorded as included, whose records it skips.
 	fn settle<C: LinkedChainClient>(
 		chain_id: ChainId,
 		client: &C,
 		reports: &mut Reports<T>,
 		open: &[(InstructionId, InstructionOf<T>)],
+		included: &mut BTreeSet<InstructionId>,
 		final_head: u64,
 	) -> Result<(), WorkerError> {
 		Self::forget_closed_records(chain_id, open);
 		let pending: Vec<_> = open
 			.iter()
-			.filter(|(_, instruction)| instruction.status == OutboundStatus::Pending)
+			.filter(|(id, instruction)| {
+				instruction.status == OutboundStatus::Pending && !included.contains(id)
+			})
 			.map(|(id, instruction)| {
 				let record_key = sent_record_key(*id);
 				let record =
@@ -490,6 +512,12 @@ impl<T: Config> Pallet<T> {
 				(*id, instruction, record_key, record)
 			})
 			.collect();
+		included.extend(
+			pending
+				.iter()
+				.filter(|(.., record)| record.as_ref().is_some_and(|record| record.included))
+				.map(|(id, ..)| *id),
+		);
 		// Nothing to send or look up when every pending instruction's transaction was found
 		// in a block: the watcher reports the rest once that block is final.
 		if pending.iter().all(|(.., record)| record.as_ref().is_some_and(|record| record.included))
@@ -585,6 +613,7 @@ impl<T: Config> Pallet<T> {
 				}
 				StorageValueRef::persistent(&record_key)
 					.set(&SentRecord { included: true, ..record });
+				included.insert(id);
 			}
 		}
 		Ok(())

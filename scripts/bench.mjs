@@ -49,9 +49,8 @@ const IN_FLIGHT = ['AwaitingDeposit', 'PayingOut', 'Settling', 'Refunding'];
  * The transfers from id `firstId` on at block `at` of the connection chain at `url` (the best
  * block if `at` is undefined): how many were opened, how many are in each state still in flight
  * (from the state index), and how many ended. Only the bench opens transfers. The index's keys
- * are counted as raw JSON-RPC answers, without decoding them: the throughput runs ask this every
- * second while the same thread signs the deposits, and decoding tens of thousands of keys each
- * time took that thread's time.
+ * are counted as raw JSON-RPC answers, without decoding them (tens of thousands per block of a
+ * burst's profile). While transfers are under way the bench asks `progressAt` instead.
  */
 async function statesAt(api, url, firstId, at) {
   const nextId = await jsonRpc(url, 'state_getStorage', [api.query.connectionChain.nextTransferId.key(), at]);

@@ -141,9 +141,7 @@ pub fn address_of(key: &ecdsa::Public) -> Option<[u8; 20]> {
 /// borrowed from the response body ([`parse_result`]).
 #[derive(Deserialize)]
 pub struct BlockJson<'a> {
-	#[serde(borrow)]
 	number: Option<&'a str>,
-	#[serde(borrow)]
 	hash: Option<&'a str>,
 	#[serde(borrow)]
 	transactions: Vec<TransactionJson<'a>>,
@@ -152,18 +150,12 @@ pub struct BlockJson<'a> {
 /// A transaction of a [`BlockJson`].
 #[derive(Deserialize)]
 struct TransactionJson<'a> {
-	#[serde(borrow)]
 	hash: Option<&'a str>,
-	#[serde(borrow)]
 	from: Option<&'a str>,
 	/// None for a contract creation.
-	#[serde(borrow)]
 	to: Option<&'a str>,
-	#[serde(borrow)]
 	nonce: Option<&'a str>,
-	#[serde(borrow)]
 	value: Option<&'a str>,
-	#[serde(borrow)]
 	input: Option<&'a str>,
 }
 
@@ -179,13 +171,9 @@ impl TransactionJson<'_> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptJson<'a> {
-	#[serde(borrow)]
 	transaction_hash: Option<&'a str>,
-	#[serde(borrow)]
 	status: Option<&'a str>,
-	#[serde(borrow)]
 	gas_used: Option<&'a str>,
-	#[serde(borrow)]
 	effective_gas_price: Option<&'a str>,
 }
 

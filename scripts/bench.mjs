@@ -46,6 +46,14 @@ function countStates(records) {
 }
 const IN_FLIGHT = ['AwaitingDeposit', 'PayingOut', 'Settling', 'Refunding'];
 /**
+ * How many transfers the connection chain at `url` opened from id `firstId` on, at block `at`
+ * (the best block if `at` is undefined).
+ */
+async function openedSince(api, url, firstId, at) {
+  const nextId = await jsonRpc(url, 'state_getStorage', [api.query.connectionChain.nextTransferId.key(), at]);
+  return (nextId ? api.createType('u64', hexToU8a(nextId)).toNumber() : 0) - firstId;
+}
+/**
  * The transfers from id `firstId` on at block `at` of the connection chain at `url` (the best
  * block if `at` is undefined): how many were opened, how many are in each state still in flight
  * (from the state index), and how many ended. Only the bench opens transfers. The index's keys
@@ -53,9 +61,7 @@ const IN_FLIGHT = ['AwaitingDeposit', 'PayingOut', 'Settling', 'Refunding'];
  * burst's profile). While transfers are under way the bench asks `progressAt` instead.
  */
 async function statesAt(api, url, firstId, at) {
-  const nextId = await jsonRpc(url, 'state_getStorage', [api.query.connectionChain.nextTransferId.key(), at]);
-  const opened = (nextId ? api.createType('u64', hexToU8a(nextId)).toNumber() : 0) - firstId;
-  const states = { opened, inFlight: 0 };
+  const states = { opened: await openedSince(api, url, firstId, at), inFlight: 0 };
   for (const state of IN_FLIGHT) {
     const prefix = api.query.connectionChain.transfersByState.keyPrefix(state);
     const PAGE = 1000;
@@ -69,7 +75,7 @@ async function statesAt(api, url, firstId, at) {
     if (n > 0) states[state] = n;
     states.inFlight += n;
   }
-  states.ended = opened - states.inFlight;
+  states.ended = states.opened - states.inFlight;
   return states;
 }
 /**
@@ -81,11 +87,10 @@ async function statesAt(api, url, firstId, at) {
  * time, which the node had to read and this thread to parse.
  */
 async function progressAt(api, url, firstId, operator) {
-  const [nextId, info] = await Promise.all([
-    jsonRpc(url, 'state_getStorage', [api.query.connectionChain.nextTransferId.key()]),
+  const [opened, info] = await Promise.all([
+    openedSince(api, url, firstId),
     jsonRpc(url, 'state_getStorage', [api.query.connectionChain.operators.key(operator)]),
   ]);
-  const opened = (nextId ? api.createType('u64', hexToU8a(nextId)).toNumber() : 0) - firstId;
   const infoType = api.registry.createLookupType(api.query.connectionChain.operators.creator.meta.type.asMap.value);
   const inFlight = info ? api.createType(infoType, hexToU8a(info)).openTransfers.toNumber() : 0;
   return { opened, inFlight, ended: opened - inFlight };

@@ -124,7 +124,7 @@ fn read_response(mut response: Value) -> Result<Value, RpcError> {
 impl Endpoint {
 	/// Calls `method` with `params` (the JSON text of the parameter array).
 	pub fn call(&self, method: &str, params: &str) -> Result<Value, RpcError> {
-		parse_response(&self.post(&request_body(method, params))?)
+		parse_response(&self.call_for_body(method, params)?)
 	}
 
 	/// Calls `method` and returns the whole response body, to be read by [`parse_result`].

@@ -399,16 +399,17 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		newest_ref.set(&now);
-		run.open.get_or_insert_with(|| Self::open_instructions(chain_id));
+		let ChainRun { open, included } = run;
+		let open = open.get_or_insert_with(|| Self::open_instructions(chain_id));
 		let endpoint = Endpoint { url };
 		let result = match chain.kind {
 			ChainKind::Evm => match evm::EvmClient::new(endpoint, chain) {
-				Some(client) => Self::work_on_chain(chain_id, &client, run, reports),
+				Some(client) => Self::work_on_chain(chain_id, &client, open, included, reports),
 				None => Err(WorkerError::Codec("the vault is not an EVM address")),
 			},
 			ChainKind::Substrate => {
 				match substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, chain) {
-					Some(client) => Self::work_on_chain(chain_id, &client, run, reports),
+					Some(client) => Self::work_on_chain(chain_id, &client, open, included, reports),
 					None => Err(WorkerError::Codec("the vault is not a Substrate account")),
 				}
 			}
@@ -435,15 +436,15 @@ impl<T: Config> Pallet<T> {
 		alloc::string::String::from_utf8(raw).ok().filter(|url| !url.is_empty())
 	}
 
-	/// One pass on one chain: watch, then settle.
+	/// One pass on one chain: watch, then settle (`included` as [`ChainRun::included`]).
 	fn work_on_chain<C: LinkedChainClient>(
 		chain_id: ChainId,
 		client: &C,
-		run: &mut ChainRun<T>,
+		open: &[(InstructionId, InstructionOf<T>)],
+		included: &mut BTreeSet<InstructionId>,
 		reports: &mut Reports<T>,
 	) -> Result<(), WorkerError> {
 		let head = client.final_head()?;
-		let open = run.open.as_deref().unwrap_or_default();
 
 		// Watch: the final blocks from the cursor on.
 		let cursor_key = storage_key(&format!("cursor/{chain_id}"));
@@ -481,7 +482,7 @@ impl<T: Config> Pallet<T> {
 		reports.flush();
 
 		if client.can_sign() {
-			Self::settle(chain_id, client, reports, open, &mut run.included, head.number)?;
+			Self::settle(chain_id, client, reports, open, included, head.number)?;
 		}
 		Ok(())
 	}
@@ -512,16 +513,14 @@ impl<T: Config> Pallet<T> {
 				(*id, instruction, record_key, record)
 			})
 			.collect();
+		let found_included =
+			|record: &Option<SentRecord>| record.as_ref().is_some_and(|record| record.included);
 		included.extend(
-			pending
-				.iter()
-				.filter(|(.., record)| record.as_ref().is_some_and(|record| record.included))
-				.map(|(id, ..)| *id),
+			pending.iter().filter(|(.., record)| found_included(record)).map(|(id, ..)| *id),
 		);
 		// Nothing to send or look up when every pending instruction's transaction was found
 		// in a block: the watcher reports the rest once that block is final.
-		if pending.iter().all(|(.., record)| record.as_ref().is_some_and(|record| record.included))
-		{
+		if pending.iter().all(|(.., record)| found_included(record)) {
 			return Ok(());
 		}
 		let (free_nonce, newest) = client.vault_nonce()?;

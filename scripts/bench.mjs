@@ -1,20 +1,23 @@
 // Measures the exchange on the local three-chain network (run by scripts/bench.sh): latency of
 // sequential transfers each way against the floor the chains' block times and confirmations
 // set, split by step; throughput of transfers submitted at once against plain transfers on both
-// linked chains submitted the same way; and the JSON-RPC calls the connection node's workers make
-// during the latency transfers, counted by a proxy between the node and each linked chain. (How
-// many requests and reports fit in a block: runtime/tests/block_capacity.rs.)
+// linked chains submitted the same way; the rate the exchange keeps up with under a sustained
+// load, offered as a fraction of that plain rate; and the JSON-RPC calls the connection node's
+// workers make during the latency transfers, counted by a proxy between the node and each
+// linked chain. (How many requests and reports fit in a block: runtime/tests/block_capacity.rs.)
 //
 // Usage: node scripts/bench.mjs [--sequential N] [--throughput M[,M2…]] [--presigned]
-//   (defaults: 50 each way; 1,000, 10,000 and 20,000 at once). With --presigned every
-//   transaction of a throughput run is signed before its clock starts, so the rates are the
-//   chains' own and not this one-thread client's signing pace (the same for the cross-chain
-//   deposits and the plain transfers).
+//                               [--sustained F[,F2,F3]] [--sustained-seconds S]
+//   (defaults: 50 each way; 1,000, 10,000 and 20,000 at once; 0.5 and 0.6 for 150 s). With
+//   --presigned every transaction of a throughput run is signed before its clock starts, so the
+//   rates are the chains' own and not this one-thread client's signing pace (the same for the
+//   cross-chain deposits and the plain transfers). A sustained run offers deposits at F times
+//   the slower plain rate of the runs at once (the highest of them) for S seconds.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from '../tests/lib/network.mjs';
-import { WsProvider } from '@polkadot/api';
+import { Keyring, WsProvider } from '@polkadot/api';
 import { hexToU8a, stringToHex, u8aToHex } from '@polkadot/util';
 import { Exchange, LNK, depositMemo } from '../tests/lib/exchange.mjs';
 import { jsonRpc, waitFor } from '../tests/lib/node-process.mjs';
@@ -22,12 +25,21 @@ import { BATCHES, countingProxy } from '../tests/lib/rpc-proxy.mjs';
 
 const { values } = parseArgs({
   options: { sequential: { type: 'string', default: '50' }, throughput: { type: 'string', default: '1000,10000,20000' },
-    presigned: { type: 'boolean', default: false } },
+    presigned: { type: 'boolean', default: false }, sustained: { type: 'string', default: '0.5,0.6' },
+    'sustained-seconds': { type: 'string', default: '150' } },
 });
 const PRESIGNED = values.presigned;
 const SEQUENTIAL = Number(values.sequential);
 // Each count is a separate run of transfers submitted at once.
 const AT_ONCE_COUNTS = values.throughput.split(',').map(Number);
+// Each fraction is a run of deposits offered at that fraction of the slower plain rate, for
+// SUSTAINED_SECONDS.
+const SUSTAINED_FRACTIONS = values.sustained.split(',').filter(Boolean).map(Number);
+const SUSTAINED_SECONDS = Number(values['sustained-seconds']);
+const SUSTAINED_SENDERS = ['//Dave', '//Eve', '//Ferdie'];
+if (SUSTAINED_FRACTIONS.length > SUSTAINED_SENDERS.length) {
+  throw new Error(`at most ${SUSTAINED_SENDERS.length} sustained runs (one sender each)`);
+}
 const ANVIL_BLOCK_SECONDS = 1; // anvil's --block-time in tests/lib/node-process.mjs
 
 const say = (text) => console.log(text);
@@ -168,6 +180,19 @@ async function ledgerIntake(api, signer, from) {
 const intake = ({ blocks, first, last, seconds: span, most, median }) =>
   `${blocks} ledger blocks (#${first}-#${last}, ${span.toFixed(0)} s apart), at most ${most} and a median ${median} in a block that has any`;
 
+/** Prints `profileBlocks`' rows for `count` transfers; returns the first block's time. */
+function printBlocks(count, blocks) {
+  say(`Connection-chain blocks of the ${count} transfers (the profile: what each block carried, and where the transfers were after it):`);
+  say('  block     time  requests  reports (observations: deposit/outbound/other)  weight  length  transfers by state');
+  const t0 = blocks[0]?.time ?? 0;
+  for (const block of blocks) {
+    say(`  #${String(block.number).padEnd(6)} ${seconds(block.time - t0).padStart(6)}  ${String(block.requests).padStart(8)}  ` +
+      `${String(block.reports).padStart(7)} (${block.byObservation.deposit}/${block.byObservation.outbound}/${block.byObservation.other})`.padEnd(48) +
+      `  ${(block.weightShare * 100).toFixed(0).padStart(5)}%  ${(block.length / 1024).toFixed(0).padStart(4)} K  ${shown(block.states)}`);
+  }
+  return t0;
+}
+
 /** Prints one throughput run: rates against the plain transfers, its blocks, cost per transfer. */
 function reportThroughput({ count, states, blocks, crossSeconds, ledgerSeconds, anvilSeconds, depositSeconds, depositIntake, plainIntake }) {
   const crossRate = count / crossSeconds;
@@ -180,14 +205,7 @@ function reportThroughput({ count, states, blocks, crossSeconds, ledgerSeconds, 
     `anvil ${anvilSeconds.toFixed(1)} s (${(count / anvilSeconds).toFixed(1)}/s); cross-chain / slower = ${(crossRate / slower).toFixed(3)}`);
   say(`  the deposits went into ${intake(depositIntake)}; the plain transfers into ${intake(plainIntake)}`);
 
-  say(`Connection-chain blocks of the ${count} transfers (the profile: what each block carried, and where the transfers were after it):`);
-  say('  block     time  requests  reports (observations: deposit/outbound/other)  weight  length  transfers by state');
-  const t0 = blocks[0]?.time ?? 0;
-  for (const block of blocks) {
-    say(`  #${String(block.number).padEnd(6)} ${seconds(block.time - t0).padStart(6)}  ${String(block.requests).padStart(8)}  ` +
-      `${String(block.reports).padStart(7)} (${block.byObservation.deposit}/${block.byObservation.outbound}/${block.byObservation.other})`.padEnd(48) +
-      `  ${(block.weightShare * 100).toFixed(0).padStart(5)}%  ${(block.length / 1024).toFixed(0).padStart(4)} K  ${shown(block.states)}`);
-  }
+  const t0 = printBlocks(count, blocks);
   const firstDone = blocks.find((block) => block.states.ended);
   const lastDone = blocks.find((block) => block.states.ended === count);
   if (firstDone && lastDone && lastDone !== firstDone) {
@@ -223,7 +241,11 @@ network = await startNetwork({
 const exchange = await Exchange.connect(network);
 try {
   // Each at-once transfer of 2 LNK pays out about 0.002 ETH.
-  const anvilLiquidity = 10n ** 18n + BigInt(AT_ONCE_COUNTS.reduce((sum, n) => sum + n, 0)) * 2n * 10n ** 15n;
+  // A sustained run offers at most a fraction of a plain rate this machine keeps below 1,500/s
+  // (and pays 1 LNK: counted here as 2, with room to spare).
+  const transfers = AT_ONCE_COUNTS.reduce((sum, n) => sum + n, 0) +
+    Math.ceil(SUSTAINED_FRACTIONS.reduce((sum, fraction) => sum + fraction, 0) * 1500 * SUSTAINED_SECONDS);
+  const anvilLiquidity = 10n ** 18n + BigInt(transfers) * 2n * 10n ** 15n;
   await exchange.setUp({ liquidity: { ledger: 10_000n * LNK, anvil: anvilLiquidity } });
   const { cc, ledger } = exchange;
 
@@ -406,11 +428,39 @@ try {
   const untilNonce = (api, who, nonce) => waitFor(`${who}'s nonce ${nonce}`,
     async () => (await api.query.system.account(who)).nonce.toNumber() >= nonce, { timeoutMs: 10 * 60_000, intervalMs: 200 });
 
+  /**
+   * Resolves once the `count` transfers from id `firstId` on were all opened and ended. One that
+   * stays in flight for good (a lost report, a missed outcome) fails the run (`what`) once no
+   * transfer has opened or ended for STALL_MS.
+   */
+  async function untilEnded(what, count, firstId) {
+    const STALL_MS = 5 * 60_000;
+    let last = { progress: { opened: 0, inFlight: 0, ended: 0 }, at: Date.now() };
+    for (;;) {
+      // A failed query (a busy node) counts as no progress.
+      const progress = await progressAt(cc, network.cc.httpUrl, firstId, bob.address).catch(() => last.progress);
+      if (progress.opened === count && progress.inFlight === 0) return;
+      if (progress.opened !== last.progress.opened || progress.ended !== last.progress.ended) {
+        last = { progress, at: Date.now() };
+      } else if (Date.now() - last.at > STALL_MS) {
+        const states = await statesAt(cc, network.cc.httpUrl, firstId).catch(() => progress);
+        throw new Error(`${what}: no transfer opened or ended for ${STALL_MS / 60_000} minutes: ${shown(states)}`);
+      }
+      // As often as the plain runs ask for their sender's nonce.
+      await sleep(200);
+    }
+  }
+  /** How many of the `count` transfers from id `firstId` on ended in each state. */
+  const finalStates = async (count, firstId) =>
+    countStates(await cc.query.connectionChain.transfers.multi([...Array(count).keys()].map((i) => firstId + i)));
+
+  // Each transfer of a throughput run is one ledger transaction, as a plain transfer is: a
+  // deposit whose memo opens it (rule, recipient; no request on the connection chain).
+  const openingDeposit = (amount) => exchange.ledgerDeposit(amount,
+    depositMemo({ newTransfer: { rule: exchange.ledgerToAnvil, recipient: exchange.userEvm.address } }));
+
   async function throughput(count) {
-    // Each transfer is one ledger transaction, as a plain transfer is: a deposit whose memo
-    // opens it (rule, recipient; no request on the connection chain).
-    const memo = depositMemo({ newTransfer: { rule: exchange.ledgerToAnvil, recipient: exchange.userEvm.address } });
-    const deposits = await prepareForLedger(charlie, exchange.ledgerDeposit(2n * LNK, memo), count);
+    const deposits = await prepareForLedger(charlie, openingDeposit(2n * LNK), count);
     const firstId = (await cc.query.connectionChain.nextTransferId()).toNumber();
     const fromBlock = (await cc.query.system.number()).toNumber() + 1;
     const start = Date.now();
@@ -418,26 +468,9 @@ try {
     await deposits.sendAll();
     await untilNonce(ledger, charlie.address, deposits.nextNonce);
     const deposited = Date.now();
-    // A transfer that stays in flight for good (a lost report, a missed outcome) fails the run
-    // once no transfer has opened or ended for STALL_MS.
-    const STALL_MS = 5 * 60_000;
-    let last = { progress: { opened: 0, inFlight: 0, ended: 0 }, at: Date.now() };
-    for (;;) {
-      // A failed query (a busy node) counts as no progress.
-      const progress = await progressAt(cc, network.cc.httpUrl, firstId, bob.address).catch(() => last.progress);
-      if (progress.opened === count && progress.inFlight === 0) break;
-      if (progress.opened !== last.progress.opened || progress.ended !== last.progress.ended) {
-        last = { progress, at: Date.now() };
-      } else if (Date.now() - last.at > STALL_MS) {
-        const states = await statesAt(cc, network.cc.httpUrl, firstId).catch(() => progress);
-        throw new Error(`${count} at once: no transfer opened or ended for ${STALL_MS / 60_000} minutes: ${shown(states)}`);
-      }
-      // As often as the plain runs ask for their sender's nonce.
-      await sleep(200);
-    }
+    await untilEnded(`${count} at once`, count, firstId);
     const crossSeconds = (Date.now() - start) / 1000;
-    const ids = [...Array(count).keys()].map((i) => firstId + i);
-    const states = countStates(await cc.query.connectionChain.transfers.multi(ids));
+    const states = await finalStates(count, firstId);
     const blocks = await profileBlocks(cc, network.cc.httpUrl, fromBlock, (await cc.query.system.number()).toNumber(), firstId);
 
     // Plain transfers on each linked chain, submitted the same way.
@@ -466,7 +499,126 @@ try {
       depositIntake, plainIntake };
   }
   // Each run is printed when done, so a later, larger run that fails leaves its figures.
-  for (const count of AT_ONCE_COUNTS) reportThroughput(await throughput(count));
+  let plainRate = 0;
+  for (const count of AT_ONCE_COUNTS) {
+    const run = await throughput(count);
+    reportThroughput(run);
+    plainRate = Math.max(plainRate, Math.min(count / run.ledgerSeconds, count / run.anvilSeconds));
+  }
+
+  /**
+   * Deposits opening transfers (as in `throughput`) offered at `rate` per second for `seconds`,
+   * each signed and sent when it falls due. A burst at once measures how fast a backlog clears,
+   * one transfer's latency included; this measures what the exchange keeps up with. While it
+   * keeps up, transfers complete as fast as they are offered and those in flight level off at
+   * about the rate times one transfer's latency; past its rate, they grow for as long as the
+   * load lasts. Its progress is sampled every second.
+   */
+  async function sustained(sender, rate, seconds) {
+    const count = Math.round(rate * seconds);
+    // The rule's least amount: a dev account's 100,000 LNK pay for tens of thousands.
+    const deposit = openingDeposit(LNK);
+    const cost = BigInt(count) * (LNK + (await deposit.paymentInfo(sender)).partialFee.toBigInt());
+    const free = (await ledger.query.system.account(sender.address)).data.free.toBigInt();
+    if (cost >= free) {
+      throw new Error(`${count} deposits of 1 LNK and their fees would cost ${sender.address} ${cost} planck; it holds ${free}`);
+    }
+    const firstNonce = (await ledger.rpc.system.accountNextIndex(sender.address)).toNumber();
+    const firstId = (await cc.query.connectionChain.nextTransferId()).toNumber();
+    const fromBlock = (await cc.query.system.number()).toNumber() + 1;
+    const depositsFrom = (await ledger.query.system.number()).toNumber() + 1;
+    const samples = [];
+    let sent = 0;
+    let sending = true;
+    const start = Date.now();
+    const elapsed = () => (Date.now() - start) / 1000;
+    const sampling = (async () => {
+      while (sending) {
+        const progress = await progressAt(cc, network.cc.httpUrl, firstId, bob.address).catch(() => null);
+        if (progress) samples.push({ at: elapsed(), sent, ...progress });
+        await sleep(1000);
+      }
+    })();
+    const accepted = [];
+    const sentAt = new Float64Array(count);
+    while (sent < count) {
+      if (sent >= Math.min(count, Math.floor(rate * elapsed()))) {
+        await sleep(5);
+        continue;
+      }
+      const signed = await deposit.signAsync(sender, { nonce: firstNonce + sent, era: 0 });
+      accepted.push(ledgerSubmitter.send('author_submitExtrinsic', [signed.toHex()]));
+      sentAt[sent++] = elapsed();
+      // Lets the sampler and the chain's answers in between signatures.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const sendSeconds = elapsed();
+    await Promise.all(accepted);
+    await untilNonce(ledger, sender.address, firstNonce + count);
+    const depositSeconds = elapsed();
+    sending = false;
+    await sampling;
+    await untilEnded(`${rate.toFixed(0)} per second for ${seconds} s`, count, firstId);
+    // Transfers open in the order of their deposits' nonces and, on the whole, end in that
+    // order: the sample's `ended`-th transfer, sent at `sentAt[ended - 1]`, is about the newest
+    // to have ended, and `lag` about the time it took.
+    for (const sample of samples) sample.lag = sample.ended > 0 ? sample.at - sentAt[sample.ended - 1] : undefined;
+    const allSeconds = elapsed();
+    // The ledger's blocks first: with 1 s blocks, the first of a long run's are soon older than
+    // the 256 whose state its node keeps.
+    const depositIntake = await ledgerIntake(ledger, sender.address, depositsFrom);
+    return { rate, seconds, count, samples, sendSeconds, depositSeconds, allSeconds, states: await finalStates(count, firstId),
+      blocks: await profileBlocks(cc, network.cc.httpUrl, fromBlock, (await cc.query.system.number()).toNumber(), firstId),
+      depositIntake };
+  }
+  /** The least-squares slope of `y` over `x` of `points`. */
+  function slope(points, x, y) {
+    const mean = (f) => points.reduce((sum, point) => sum + f(point), 0) / points.length;
+    const mx = mean(x);
+    const my = mean(y);
+    return mean((point) => (x(point) - mx) * (y(point) - my)) / mean((point) => (x(point) - mx) ** 2);
+  }
+
+  /**
+   * Prints a sustained run: its progress every 5 s and, over the second half of the sending
+   * (the first is for the pipeline to fill: one transfer's latency is 16-18 s), the rates the
+   * transfers were sent and ended at (least-squares slopes over the samples: transfers end a
+   * block's worth at a time) and how the lag of the newest ended transfer moved.
+   */
+  function reportSustained({ rate, seconds, count, samples, sendSeconds, depositSeconds, allSeconds, states, blocks, depositIntake }) {
+    say('');
+    say(`Sustained: ${count} transfers offered at ${rate.toFixed(1)} per second for ${seconds} s ` +
+      `(${(rate / plainRate).toFixed(2)} of the slower plain rate, ${plainRate.toFixed(1)}/s, the highest of the runs at once): ` +
+      `sent in ${sendSeconds.toFixed(1)} s, in the ledger after ${depositSeconds.toFixed(1)} s, all ended after ` +
+      `${allSeconds.toFixed(1)} s (${(allSeconds - depositSeconds).toFixed(1)} s after the last deposit); ${JSON.stringify(states)}`);
+    say(`  the deposits went into ${intake(depositIntake)}`);
+    printBlocks(count, blocks);
+    say('  time   sent  opened  ended  in flight  lag of the newest ended');
+    let next = 0;
+    for (const sample of samples) {
+      if (sample.at < next && sample !== samples[samples.length - 1]) continue;
+      next = sample.at + 5;
+      say(`  ${sample.at.toFixed(0).padStart(4)}  ${String(sample.sent).padStart(5)}  ${String(sample.opened).padStart(6)}` +
+        `  ${String(sample.ended).padStart(5)}  ${String(sample.sent - sample.ended).padStart(9)}` +
+        `  ${sample.lag === undefined ? '' : `${sample.lag.toFixed(1)} s`}`);
+    }
+    const window = samples.filter((sample) => sample.at >= sendSeconds / 2 && sample.at <= sendSeconds && sample.lag !== undefined);
+    if (window.length < 3) return;
+    const at = (sample) => sample.at;
+    const sentRate = slope(window, at, (sample) => sample.sent);
+    const endedRate = slope(window, at, (sample) => sample.ended);
+    const lagRate = slope(window, at, (sample) => sample.lag);
+    const lags = window.map((sample) => sample.lag).sort((a, b) => a - b);
+    say(`  from ${window[0].at.toFixed(0)} s to ${window[window.length - 1].at.toFixed(0)} s: sent ${sentRate.toFixed(1)}/s, ` +
+      `ended ${endedRate.toFixed(1)}/s (${(endedRate / sentRate).toFixed(2)} of the sending rate, ` +
+      `${(endedRate / plainRate).toFixed(3)} of the slower plain rate); lag ${lags[0].toFixed(1)}-${lags[lags.length - 1].toFixed(1)} s, ` +
+      `${lagRate >= 0 ? 'growing' : 'shrinking'} by ${Math.abs(lagRate).toFixed(2)} s a second`);
+  }
+  // Each sustained run has a sender of its own: Charlie's 100,000 LNK go to the runs at once.
+  const senders = SUSTAINED_SENDERS.map((uri) => new Keyring({ type: 'sr25519' }).addFromUri(uri));
+  for (const [i, fraction] of SUSTAINED_FRACTIONS.entries()) {
+    reportSustained(await sustained(senders[i], fraction * plainRate, SUSTAINED_SECONDS));
+  }
 
   say('');
   say(`JSON-RPC calls by the workers (idle: ${idlePerBlock[0].toFixed(1)} to the ledger and ${idlePerBlock[1].toFixed(1)} ` +

@@ -5,10 +5,11 @@
 #   2. on the local three-chain network: latency of sequential transfers each way (median and
 #      p95 against the floor of the chains' block times and confirmations, split by step),
 #      throughput of transfers submitted at once (each opened by its deposit) against plain
-#      transfers on both linked chains,
-#      and the workers' JSON-RPC calls per transfer.
-# Extra arguments go to scripts/bench.mjs, e.g. `--sequential 10 --throughput 200,500`
-# (defaults: 50 each way; 1,000, 10,000 and 20,000 at once).
+#      transfers on both linked chains, whether the exchange keeps up with deposits offered
+#      for 150 s at 0.5 and 0.6 of that plain rate, and the workers' JSON-RPC calls per
+#      transfer.
+# Extra arguments go to scripts/bench.mjs, e.g. `--sequential 10 --throughput 200,500
+# --sustained 0.3` (defaults: 50 each way; 1,000, 10,000 and 20,000 at once; 0.5 and 0.6 for 150 s).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cd "$CC_ROOT"

@@ -559,11 +559,11 @@ try {
     sending = false;
     await sampling;
     await untilEnded(`${rate.toFixed(0)} per second for ${seconds} s`, count, firstId);
+    const allSeconds = elapsed();
     // Transfers open in the order of their deposits' nonces and, on the whole, end in that
     // order: the sample's `ended`-th transfer, sent at `sentAt[ended - 1]`, is about the newest
     // to have ended, and `lag` about the time it took.
     for (const sample of samples) sample.lag = sample.ended > 0 ? sample.at - sentAt[sample.ended - 1] : undefined;
-    const allSeconds = elapsed();
     // The ledger's blocks first: with 1 s blocks, the first of a long run's are soon older than
     // the 256 whose state its node keeps.
     const depositIntake = await ledgerIntake(ledger, sender.address, depositsFrom);

@@ -450,9 +450,28 @@ try {
       await sleep(200);
     }
   }
-  /** How many of the `count` transfers from id `firstId` on ended in each state. */
-  const finalStates = async (count, firstId) =>
-    countStates(await cc.query.connectionChain.transfers.multi([...Array(count).keys()].map((i) => firstId + i)));
+  /**
+   * Where a run of deposits starts: the id of the first transfer it opens, the first
+   * connection-chain block and the first ledger block that can hold its work.
+   */
+  const runStart = async () => ({
+    firstId: (await cc.query.connectionChain.nextTransferId()).toNumber(),
+    fromBlock: (await cc.query.system.number()).toNumber() + 1,
+    depositsFrom: (await ledger.query.system.number()).toNumber() + 1,
+  });
+  /**
+   * What the run of `count` deposits from `sender` begun at `from` (`runStart`) left, once its
+   * transfers ended: how the ledger took the deposits, the transfers' final states and the
+   * connection chain's block profile. The ledger's blocks first: with 1 s blocks, the first of
+   * a long run's are soon older than the 256 whose state its node keeps.
+   */
+  async function runRecord(from, count, sender) {
+    const depositIntake = await ledgerIntake(ledger, sender.address, from.depositsFrom);
+    const ids = [...Array(count).keys()].map((i) => from.firstId + i);
+    const states = countStates(await cc.query.connectionChain.transfers.multi(ids));
+    const to = (await cc.query.system.number()).toNumber();
+    return { depositIntake, states, blocks: await profileBlocks(cc, network.cc.httpUrl, from.fromBlock, to, from.firstId) };
+  }
 
   // Each transfer of a throughput run is one ledger transaction, as a plain transfer is: a
   // deposit whose memo opens it (rule, recipient; no request on the connection chain).
@@ -461,20 +480,16 @@ try {
 
   async function throughput(count) {
     const deposits = await prepareForLedger(charlie, openingDeposit(2n * LNK), count);
-    const firstId = (await cc.query.connectionChain.nextTransferId()).toNumber();
-    const fromBlock = (await cc.query.system.number()).toNumber() + 1;
+    const from = await runStart();
     const start = Date.now();
-    const depositsFrom = (await ledger.query.system.number()).toNumber() + 1;
     await deposits.sendAll();
     await untilNonce(ledger, charlie.address, deposits.nextNonce);
     const deposited = Date.now();
-    await untilEnded(`${count} at once`, count, firstId);
+    await untilEnded(`${count} at once`, count, from.firstId);
     const crossSeconds = (Date.now() - start) / 1000;
-    const states = await finalStates(count, firstId);
-    const blocks = await profileBlocks(cc, network.cc.httpUrl, fromBlock, (await cc.query.system.number()).toNumber(), firstId);
+    const { depositIntake, states, blocks } = await runRecord(from, count, charlie);
 
     // Plain transfers on each linked chain, submitted the same way.
-    const depositIntake = await ledgerIntake(ledger, charlie.address, depositsFrom);
     const plain = await prepareForLedger(bob, ledger.tx.balances.transferKeepAlive(exchange.alice.address, LNK), count);
     const plainFrom = (await ledger.query.system.number()).toNumber() + 1;
     const ledgerStart = Date.now();
@@ -524,9 +539,7 @@ try {
       throw new Error(`${count} deposits of 1 LNK and their fees would cost ${sender.address} ${cost} planck; it holds ${free}`);
     }
     const firstNonce = (await ledger.rpc.system.accountNextIndex(sender.address)).toNumber();
-    const firstId = (await cc.query.connectionChain.nextTransferId()).toNumber();
-    const fromBlock = (await cc.query.system.number()).toNumber() + 1;
-    const depositsFrom = (await ledger.query.system.number()).toNumber() + 1;
+    const from = await runStart();
     const samples = [];
     let sent = 0;
     let sending = true;
@@ -534,7 +547,7 @@ try {
     const elapsed = () => (Date.now() - start) / 1000;
     const sampling = (async () => {
       while (sending) {
-        const progress = await progressAt(cc, network.cc.httpUrl, firstId, bob.address).catch(() => null);
+        const progress = await progressAt(cc, network.cc.httpUrl, from.firstId, bob.address).catch(() => null);
         if (progress) samples.push({ at: elapsed(), sent, ...progress });
         await sleep(1000);
       }
@@ -558,18 +571,13 @@ try {
     const depositSeconds = elapsed();
     sending = false;
     await sampling;
-    await untilEnded(`${rate.toFixed(0)} per second for ${seconds} s`, count, firstId);
+    await untilEnded(`${rate.toFixed(0)} per second for ${seconds} s`, count, from.firstId);
     const allSeconds = elapsed();
     // Transfers open in the order of their deposits' nonces and, on the whole, end in that
     // order: the sample's `ended`-th transfer, sent at `sentAt[ended - 1]`, is about the newest
     // to have ended, and `lag` about the time it took.
     for (const sample of samples) sample.lag = sample.ended > 0 ? sample.at - sentAt[sample.ended - 1] : undefined;
-    // The ledger's blocks first: with 1 s blocks, the first of a long run's are soon older than
-    // the 256 whose state its node keeps.
-    const depositIntake = await ledgerIntake(ledger, sender.address, depositsFrom);
-    return { rate, seconds, count, samples, sendSeconds, depositSeconds, allSeconds, states: await finalStates(count, firstId),
-      blocks: await profileBlocks(cc, network.cc.httpUrl, fromBlock, (await cc.query.system.number()).toNumber(), firstId),
-      depositIntake };
+    return { rate, seconds, count, samples, sendSeconds, depositSeconds, allSeconds, ...await runRecord(from, count, sender) };
   }
   /** The least-squares slope of `y` over `x` of `points`. */
   function slope(points, x, y) {
@@ -615,7 +623,8 @@ try {
       `${lagRate >= 0 ? 'growing' : 'shrinking'} by ${Math.abs(lagRate).toFixed(2)} s a second`);
   }
   // Each sustained run has a sender of its own: Charlie's 100,000 LNK go to the runs at once.
-  const senders = SUSTAINED_SENDERS.map((uri) => new Keyring({ type: 'sr25519' }).addFromUri(uri));
+  const keyring = new Keyring({ type: 'sr25519' });
+  const senders = SUSTAINED_SENDERS.map((uri) => keyring.addFromUri(uri));
   for (const [i, fraction] of SUSTAINED_FRACTIONS.entries()) {
     reportSustained(await sustained(senders[i], fraction * plainRate, SUSTAINED_SECONDS));
   }

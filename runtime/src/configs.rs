@@ -6,6 +6,8 @@ use frame_support::{
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Get, VariantCountOf},
 	weights::{constants::WEIGHT_REF_TIME_PER_SECOND, IdentityFee, Weight},
 };
+// frame_system's transaction-creation traits, which the workers' reports are made with.
+use frame_system::offchain as tx_creation;
 use frame_system::{
 	limits::{BlockLength, BlockWeights},
 	EnsureRoot,
@@ -193,7 +195,7 @@ impl pallet_utility::Config for Runtime {
 
 // The off-chain worker submits its reports as authorized (fee-less, nonce-less) transactions:
 // only `AuthorizeCall` acts on them; the other extensions are inert for an authorized origin.
-impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+impl<LocalCall> tx_creation::CreateTransactionBase<LocalCall> for Runtime
 where
 	RuntimeCall: From<LocalCall>,
 {
@@ -201,7 +203,7 @@ where
 	type RuntimeCall = RuntimeCall;
 }
 
-impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Runtime
+impl<LocalCall> tx_creation::CreateTransaction<LocalCall> for Runtime
 where
 	RuntimeCall: From<LocalCall>,
 {
@@ -215,7 +217,7 @@ where
 	}
 }
 
-impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Runtime
+impl<LocalCall> tx_creation::CreateAuthorizedTransaction<LocalCall> for Runtime
 where
 	RuntimeCall: From<LocalCall>,
 {

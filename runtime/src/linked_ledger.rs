@@ -20,10 +20,7 @@ use alloc::{format, vec, vec::Vec};
 use codec::{Decode, DecodeAll, Encode};
 use frame_system::{EventRecord, Phase};
 use pallet_connection_chain::{
-	offchain::{
-		substrate::{SubstrateRuntimeCodec, SubstrateTxParams},
-		BlockScan, SeenDeposit, VaultTx,
-	},
+	linked::{BlockScan, SeenDeposit, SubstrateRuntimeCodec, SubstrateTxParams, VaultTx},
 	FailureReason, LinkedAccount, LinkedAmount, LinkedBlock, LinkedTx,
 };
 use sp_runtime::{

@@ -14,9 +14,8 @@ use connection_chain_runtime::{
 };
 use frame_support::storage::{with_transaction, TransactionOutcome};
 use pallet_connection_chain::{
-	offchain::{
-		substrate::{account_key, events_key, SubstrateRuntimeCodec, SubstrateTxParams},
-		SeenDeposit, VaultTx,
+	linked::{
+		account_key, events_key, SeenDeposit, SubstrateRuntimeCodec, SubstrateTxParams, VaultTx,
 	},
 	DepositReference, LinkedAccount, LinkedBlock, LinkedTx,
 };

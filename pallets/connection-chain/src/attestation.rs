@@ -15,9 +15,13 @@
 //! it applies the observation and clears the earlier ones, so with a threshold of one a report
 //! writes nothing but its effect.
 
-use crate::{lifecycle::Outcome, pallet::*, types::*, weights::WeightInfo};
-use alloc::vec::Vec;
-use codec::Encode;
+use crate::{
+	linked::{observation_hash, signing_payload},
+	outbound::Outcome,
+	pallet::*,
+	types::*,
+	weights::WeightInfo,
+};
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::H256;
@@ -25,20 +29,6 @@ use sp_runtime::{
 	traits::{Saturating, Zero},
 	RuntimeAppPublic,
 };
-
-/// Domain separator of report signatures (v2: a report carries a list of observations).
-pub const REPORT_CONTEXT: &[u8] = b"connection-chain/report/v2";
-
-/// What an authority signs to report `observations`: the domain separator, the chain's genesis
-/// hash (so a report cannot be replayed on another chain running this runtime), the
-/// authority's index and the observations, in order.
-pub fn signing_payload<Hash: Encode, AccountId: Encode>(
-	genesis_hash: &Hash,
-	authority: u32,
-	observations: &[Observation<AccountId>],
-) -> Vec<u8> {
-	(REPORT_CONTEXT, genesis_hash, authority, observations).encode()
-}
 
 /// The weight a report of `count` observations is charged in advance: each one as the
 /// heaviest kind, with the most vote bookkeeping (see [`Pallet::do_report`]).
@@ -117,44 +107,6 @@ impl ReportWeights {
 	}
 }
 
-/// The identity of an observation: votes are counted per hash.
-///
-/// Encoded on the stack: the pool, the block and the worker hash every observation of every
-/// report, the worker each pending one at every save, and in the runtime a heap allocation
-/// is a host call. An observation too long for the buffer (none is, with 32-byte accounts)
-/// is encoded on the heap.
-pub fn observation_hash<AccountId: Encode>(observation: &Observation<AccountId>) -> H256 {
-	let mut buffer = StackBuffer { bytes: [0; STACK_BUFFER_BYTES], len: 0, overflowed: false };
-	observation.encode_to(&mut buffer);
-	match buffer.bytes.get(..buffer.len) {
-		Some(encoded) if !buffer.overflowed => sp_io::hashing::blake2_256(encoded).into(),
-		_ => sp_io::hashing::blake2_256(&observation.encode()).into(),
-	}
-}
-
-/// Bytes of [`StackBuffer`]: more than the longest observation with 32-byte accounts.
-const STACK_BUFFER_BYTES: usize = 256;
-
-/// An encoding output of fixed size that notes when what was written did not fit.
-struct StackBuffer {
-	bytes: [u8; STACK_BUFFER_BYTES],
-	len: usize,
-	overflowed: bool,
-}
-
-impl codec::Output for StackBuffer {
-	fn write(&mut self, data: &[u8]) {
-		let end = self.len.saturating_add(data.len());
-		match self.bytes.get_mut(self.len..end) {
-			Some(free) if !self.overflowed => {
-				free.copy_from_slice(data);
-				self.len = end;
-			}
-			_ => self.overflowed = true,
-		}
-	}
-}
-
 impl<T: Config> Pallet<T> {
 	/// The genesis hash of this chain, part of every signed report.
 	pub fn genesis_hash() -> T::Hash {
@@ -224,6 +176,18 @@ impl<T: Config> Pallet<T> {
 		validity.build().map(|validity| (validity, Weight::zero()))
 	}
 
+	/// Counts each observation of an authorized report as `authority`'s vote. Returns the
+	/// weight the report is charged after dispatch.
+	pub(crate) fn do_report_all(observations: ReportedObservations<T>, authority: u32) -> Weight {
+		let mut weights = ReportWeights::default();
+		for observation in observations {
+			weights.count::<T>(&observation);
+			let bookkeeping = Self::do_report(observation, authority);
+			weights.bookkeeping.saturating_accrue(bookkeeping);
+		}
+		weights.total::<T>()
+	}
+
 	/// Counts an authorized report and applies the observation when it reaches the threshold.
 	///
 	/// Returns the weight of the vote bookkeeping beyond the benchmarked path (one vote that
@@ -281,7 +245,11 @@ impl<T: Config> Pallet<T> {
 		}
 		// Measured before it applies: a final settlement's batch is gone afterwards.
 		let batch = Self::settlement_batch_weight(&observation);
-		if Self::apply_observation(observation) {
+		// One observation's effect stands or falls whole: a ledger fault (reported where it
+		// arose) takes back what it wrote, and the observation changes nothing.
+		let applied =
+			frame_support::storage::with_storage_layer(|| Self::apply_observation(observation));
+		if applied == Ok(true) {
 			Self::deposit_event(Event::ObservationApplied { observation: hash });
 		} else {
 			Self::deposit_event(Event::ObservationObsolete { observation: hash });
@@ -309,14 +277,15 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Makes an observation take effect. Returns whether it changed anything.
-	fn apply_observation(observation: ObservationOf<T>) -> bool {
+	/// Makes an observation take effect. Returns whether it changed anything; fails only if
+	/// the books would not balance.
+	fn apply_observation(observation: ObservationOf<T>) -> Result<bool, DispatchError> {
 		match observation {
 			Observation::Deposit { chain, tx, from, amount, reference } => {
 				Self::apply_deposit(chain, tx, from, amount, reference)
 			}
 			Observation::OutboundIncluded { instruction, tx } => {
-				Self::apply_inclusion(instruction, tx)
+				Ok(Self::apply_inclusion(instruction, tx))
 			}
 			Observation::OutboundFinal { instruction, tx, fee } => {
 				Self::apply_outcome(instruction, Outcome::Final(tx), fee)
@@ -324,32 +293,15 @@ impl<T: Config> Pallet<T> {
 			Observation::OutboundFailed { instruction, tx, reason, fee } => {
 				Self::apply_outcome(instruction, Outcome::Failed(Some(tx), reason), fee)
 			}
-			Observation::OutboundDead { instruction, proof, fee } => Self::apply_outcome(
-				instruction,
-				Outcome::Failed(None, FailureReason::Dead(proof)),
-				fee,
-			),
-			Observation::VaultState { chain, snapshot } => {
-				if !Chains::<T>::contains_key(chain) {
-					return false;
-				}
-				ObservedVaultState::<T>::insert(chain, snapshot);
-				// Nonces taken outside the connection chain are never assigned again.
-				NextVaultNonce::<T>::mutate(chain, |next| *next = (*next).max(snapshot.nonce));
-				let expected =
-					VaultLedgers::<T>::get(chain).expected_vault_balance().unwrap_or(u128::MAX);
-				Self::deposit_event(Event::VaultStateObserved {
-					chain,
-					balance: snapshot.balance,
-					expected,
-					nonce: snapshot.nonce,
-				});
-				true
+			Observation::OutboundDead { instruction, proof, fee } => {
+				let outcome = Outcome::Failed(None, FailureReason::Dead(proof));
+				Self::apply_outcome(instruction, outcome, fee)
 			}
+			Observation::VaultState { chain, snapshot } => Self::apply_vault_state(chain, snapshot),
 			Observation::VaultCannotPayFees { instruction } => {
-				let Some(open) = Outbound::<T>::get(instruction) else { return false };
+				let Some(open) = Outbound::<T>::get(instruction) else { return Ok(false) };
 				Self::deposit_event(Event::VaultCannotPayFees { chain: open.chain, instruction });
-				true
+				Ok(true)
 			}
 		}
 	}

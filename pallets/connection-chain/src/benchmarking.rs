@@ -2,7 +2,7 @@
 //! carries, in their most expensive paths.
 
 use super::*;
-use crate::{lifecycle::Outcome, Pallet as ConnectionChain};
+use crate::{outbound::Outcome, Pallet as ConnectionChain};
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -90,7 +90,8 @@ fn operator<T: Config>(campaigns: u32) -> T::AccountId {
 			from,
 			LIQUIDITY,
 			DepositReference::Liquidity(operator.clone()),
-		));
+		)
+		.unwrap());
 	}
 	ConnectionChain::<T>::set_rule(
 		RawOrigin::Signed(operator.clone()).into(),
@@ -152,7 +153,7 @@ fn authorities<T: Config>(count: u32) -> Vec<T::AuthorityId> {
 
 fn signed_report<T: Config>(key: &T::AuthorityId, observations: Vec<ObservationOf<T>>) -> Call<T> {
 	let payload =
-		attestation::signing_payload(&ConnectionChain::<T>::genesis_hash(), 0, &observations);
+		crate::linked::signing_payload(&ConnectionChain::<T>::genesis_hash(), 0, &observations);
 	let signature = key.sign(&payload).expect("key is in the keystore");
 	let observations = BoundedVec::try_from(observations).expect("at most the most per report");
 	Call::<T>::report { observations, authority: 0, signature }
@@ -192,7 +193,7 @@ fn paying_out<T: Config>(count: u32) -> Vec<(TransferId, InstructionId)> {
 			else {
 				unreachable!("a deposit")
 			};
-			ConnectionChain::<T>::apply_deposit(chain, tx, from, amount, reference);
+			ConnectionChain::<T>::apply_deposit(chain, tx, from, amount, reference).unwrap();
 			(transfer, NextInstructionId::<T>::get() - 1)
 		})
 		.collect()
@@ -307,7 +308,7 @@ mod benchmarks {
 		register_chains::<T>();
 		operator::<T>(0);
 		let (_, payout) = paying_out::<T>(1)[0];
-		ConnectionChain::<T>::apply_outcome(payout, Outcome::Final(linked_tx(2)), 1);
+		ConnectionChain::<T>::apply_outcome(payout, Outcome::Final(linked_tx(2)), 1).unwrap();
 		// Fail the settlement until it is stuck.
 		for attempt in 0..MAX_OUTBOUND_ATTEMPTS {
 			let settlement = NextInstructionId::<T>::get() - 1;
@@ -315,7 +316,8 @@ mod benchmarks {
 				settlement,
 				Outcome::Failed(Some(linked_tx(3 + attempt)), FailureReason::Reverted),
 				1,
-			);
+			)
+			.unwrap();
 		}
 		let stuck = NextInstructionId::<T>::get() - 1;
 		assert_eq!(Outbound::<T>::get(stuck).unwrap().status, OutboundStatus::Stuck);
@@ -412,7 +414,8 @@ mod benchmarks {
 			)
 			.unwrap();
 			let id = NextInstructionId::<T>::get() - 1;
-			ConnectionChain::<T>::apply_outcome(id, Outcome::Final(linked_tx(chain as u8 + 1)), 1);
+			let outcome = Outcome::Final(linked_tx(chain as u8 + 1));
+			ConnectionChain::<T>::apply_outcome(id, outcome, 1).unwrap();
 		}
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
@@ -540,7 +543,8 @@ mod benchmarks {
 		assert_eq!(SettlementBatches::<T>::decode_len(settlement), Some(t as usize));
 		#[block]
 		{
-			ConnectionChain::<T>::apply_outcome(settlement, Outcome::Final(linked_tx(9)), 1);
+			ConnectionChain::<T>::apply_outcome(settlement, Outcome::Final(linked_tx(9)), 1)
+				.unwrap();
 		}
 		let (last, _) = payouts[payouts.len() - 1];
 		assert_eq!(Transfers::<T>::get(last).unwrap().state, TransferState::Completed);

@@ -134,15 +134,28 @@
 
 extern crate alloc;
 
+use frame_support::pallet_macros::import_section;
 pub use pallet::*;
 
 pub mod attestation;
+mod chains;
 pub mod crypto;
-mod lifecycle;
+mod deadlines;
+mod deposits;
+mod events;
+#[cfg(any(feature = "try-runtime", test))]
+mod invariants;
+mod ledger;
+pub mod linked;
 pub mod memo;
 pub mod offchain;
+mod operators;
+mod outbound;
 pub mod quote;
 pub mod runtime_api;
+mod storage;
+mod trail;
+mod transfers;
 pub mod types;
 pub mod weights;
 
@@ -163,6 +176,8 @@ pub const LOG_TARGET: &str = "runtime::connection-chain";
 /// chains' confirmations and the workers' reports.
 pub const MIN_WINDOW: u32 = 10;
 
+#[import_section(storage::storage)]
+#[import_section(events::events)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -171,12 +186,13 @@ pub mod pallet {
 		pallet_prelude::*,
 		traits::{
 			fungible::{Inspect, Mutate, MutateHold},
-			tokens::Precision,
 			UnixTime,
 		},
 	};
+	// frame_system's transaction-creation traits, which the workers' reports are made with.
+	use frame_system::offchain as tx_creation;
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::{traits::Zero, RuntimeAppPublic};
+	use sp_runtime::RuntimeAppPublic;
 
 	/// The balance type of the connection chain's currency.
 	pub type BalanceOf<T> =
@@ -216,7 +232,7 @@ pub mod pallet {
 	/// Configuration of the connection-chain pallet.
 	#[pallet::config]
 	pub trait Config:
-		frame_system::Config + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+		frame_system::Config + tx_creation::CreateAuthorizedTransaction<Call<Self>>
 	{
 		/// The connection chain's currency: bonds and request deposits are held in it.
 		type Currency: Inspect<Self::AccountId>
@@ -288,242 +304,18 @@ pub mod pallet {
 		type MaxSettlementBatch: Get<u32>;
 
 		/// How long, in milliseconds from its block's timestamp, a worker run keeps watching the
-		/// linked chains for blocks that become final ([`offchain::POLL_INTERVAL_MS`] apart),
+		/// linked chains for blocks that become final (a pass every 250 ms),
 		/// so that what becomes final during a block's slot is reported in time for the next
 		/// block rather than at the next block's run. Less than the block time, so that a run
 		/// ends before the next one starts; 0 reads the chains once per block.
 		type WorkerPollWindow: Get<u64>;
 
 		/// How the linked Substrate chain's runtime encodes its blocks and extrinsics.
-		type SubstrateCodec: offchain::substrate::SubstrateRuntimeCodec;
+		type SubstrateCodec: linked::SubstrateRuntimeCodec;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
-
-	// ---- Linked chains ----
-
-	/// Id the next registered chain gets.
-	#[pallet::storage]
-	pub type NextChainId<T> = StorageValue<_, ChainId, ValueQuery>;
-
-	/// Linked chains.
-	#[pallet::storage]
-	pub type Chains<T: Config> =
-		StorageMap<_, Twox64Concat, ChainId, LinkedChain<BlockNumberFor<T>>>;
-
-	/// What each chain's vault holds, as this pallet accounts for it.
-	#[pallet::storage]
-	pub type VaultLedgers<T> = StorageMap<_, Twox64Concat, ChainId, VaultLedger, ValueQuery>;
-
-	/// Volume requested from each chain in its current period: (period start, volume).
-	#[pallet::storage]
-	pub type ChainVolume<T: Config> =
-		StorageMap<_, Twox64Concat, ChainId, (BlockNumberFor<T>, LinkedAmount), ValueQuery>;
-
-	/// The last vault balance and nonce the workers reported for each chain.
-	#[pallet::storage]
-	pub type ObservedVaultState<T> = StorageMap<_, Twox64Concat, ChainId, VaultSnapshot>;
-
-	/// The windows of new transfers: the runtime's `DepositWindow` and `PayoutWindow` until the
-	/// admin sets others. A transfer keeps the deadlines it got when it was requested.
-	#[pallet::storage]
-	pub type Windows<T> =
-		StorageValue<_, DeadlineWindows<BlockNumberFor<T>>, ValueQuery, DefaultWindows<T>>;
-
-	#[pallet::type_value]
-	pub fn DefaultWindows<T: Config>() -> DeadlineWindows<BlockNumberFor<T>> {
-		DeadlineWindows { deposit: T::DepositWindow::get(), payout: T::PayoutWindow::get() }
-	}
-
-	/// The vault account nonce the next outbound instruction of each chain gets. Starts at 0 (a
-	/// fresh vault account) and moves past any nonce the workers see taken on the chain.
-	#[pallet::storage]
-	pub type NextVaultNonce<T> = StorageMap<_, Twox64Concat, ChainId, u64, ValueQuery>;
-
-	// ---- Operators, rules, campaigns ----
-
-	/// Registered operators.
-	#[pallet::storage]
-	pub type Operators<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, OperatorInfo<BalanceOf<T>>>;
-
-	/// Each operator's settlement account on each linked chain.
-	#[pallet::storage]
-	pub type SettlementAccounts<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, ChainId, LinkedAccount>;
-
-	/// Each operator's liquidity in each linked chain's vault.
-	#[pallet::storage]
-	pub type OperatorLiquidity<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Twox64Concat,
-		ChainId,
-		Liquidity,
-		ValueQuery,
-	>;
-
-	/// Id the next rule gets.
-	#[pallet::storage]
-	pub type NextRuleId<T> = StorageValue<_, RuleId, ValueQuery>;
-
-	/// Exchange rules.
-	#[pallet::storage]
-	pub type Rules<T: Config> = StorageMap<_, Twox64Concat, RuleId, RuleOf<T>>;
-
-	/// The rule of each operator for each ordered pair of chains (at most one).
-	#[pallet::storage]
-	pub type RuleByPair<T: Config> = StorageNMap<
-		_,
-		(
-			NMapKey<Blake2_128Concat, T::AccountId>,
-			NMapKey<Twox64Concat, ChainId>,
-			NMapKey<Twox64Concat, ChainId>,
-		),
-		RuleId,
-	>;
-
-	/// Id the next campaign gets.
-	#[pallet::storage]
-	pub type NextCampaignId<T> = StorageValue<_, CampaignId, ValueQuery>;
-
-	/// Campaigns.
-	#[pallet::storage]
-	pub type Campaigns<T: Config> = StorageMap<_, Twox64Concat, CampaignId, CampaignOf<T>>;
-
-	/// The campaigns of each rule.
-	#[pallet::storage]
-	pub type RuleCampaigns<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		RuleId,
-		BoundedVec<CampaignId, T::MaxCampaignsPerRule>,
-		ValueQuery,
-	>;
-
-	// ---- Transfers ----
-
-	/// Id the next transfer gets.
-	#[pallet::storage]
-	pub type NextTransferId<T> = StorageValue<_, TransferId, ValueQuery>;
-
-	/// Transfer records.
-	#[pallet::storage]
-	pub type Transfers<T: Config> = StorageMap<_, Twox64Concat, TransferId, TransferOf<T>>;
-
-	/// Index: the transfers of each requester.
-	#[pallet::storage]
-	pub type TransfersByRequester<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, TransferId, ()>;
-
-	/// Index: the transfers in each state.
-	#[pallet::storage]
-	pub type TransfersByState<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, TransferState, Twox64Concat, TransferId, ()>;
-
-	/// Index: each requester's client references, to the transfer they made.
-	#[pallet::storage]
-	pub type ClientReferences<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Blake2_128Concat,
-		BoundedVec<u8, MaxClientReferenceLen>,
-		TransferId,
-	>;
-
-	/// Deadlines due at each block: the transfers to check then.
-	#[pallet::storage]
-	pub type DeadlineQueue<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<TransferId, T::MaxDeadlinesPerBlock>,
-		ValueQuery,
-	>;
-
-	/// The first block whose deadlines are not all processed yet.
-	#[pallet::storage]
-	pub type DeadlineCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
-
-	// ---- Outbound instructions and deposits ----
-
-	/// Id the next outbound instruction gets.
-	#[pallet::storage]
-	pub type NextInstructionId<T> = StorageValue<_, InstructionId, ValueQuery>;
-
-	/// Outbound instructions (kept after they end, as the record of the vault's transfers).
-	#[pallet::storage]
-	pub type Outbound<T: Config> = StorageMap<_, Twox64Concat, InstructionId, InstructionOf<T>>;
-
-	/// The transfers each settlement settles, under the id of the instruction that opened the
-	/// batch ([`OutboundPurpose::Settlement`]); removed once the settlement is final.
-	#[pallet::storage]
-	pub type SettlementBatches<T: Config> =
-		StorageMap<_, Twox64Concat, InstructionId, BoundedVec<TransferId, T::MaxSettlementBatch>>;
-
-	/// Per operator and source chain, the settlement opened in a block (that block, the
-	/// instruction): transfers confirmed later in the same block join it. It is only ever
-	/// changed in that block, so the workers, who read the state a block leaves, never see it
-	/// change.
-	#[pallet::storage]
-	pub type OpenSettlement<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Twox64Concat,
-		ChainId,
-		(BlockNumberFor<T>, InstructionId),
-	>;
-
-	/// Index: the instructions each chain's vault still has to execute or see final.
-	#[pallet::storage]
-	pub type PendingOutbound<T> =
-		StorageDoubleMap<_, Twox64Concat, ChainId, Twox64Concat, InstructionId, ()>;
-
-	/// Deposits already handled, by chain and transaction hash, and what became of each.
-	#[pallet::storage]
-	pub type SeenDeposits<T: Config> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		ChainId,
-		Identity,
-		sp_core::H256,
-		DepositReference<T::AccountId>,
-	>;
-
-	// ---- Attestations ----
-
-	/// The attestation authorities, in index order.
-	#[pallet::storage]
-	pub type Authorities<T: Config> =
-		StorageValue<_, BoundedVec<T::AuthorityId, T::MaxAuthorities>, ValueQuery>;
-
-	/// How many distinct authorities must report the same observation for it to take effect.
-	#[pallet::storage]
-	pub type Threshold<T> = StorageValue<_, u32, ValueQuery>;
-
-	/// Which authority reported which observation (by observation hash), until it takes effect.
-	#[pallet::storage]
-	pub type Votes<T> =
-		StorageDoubleMap<_, Identity, sp_core::H256, Twox64Concat, u32, (), OptionQuery>;
-
-	/// How many authorities reported each observation, until it takes effect.
-	#[pallet::storage]
-	pub type VoteCount<T> = StorageMap<_, Identity, sp_core::H256, u32, ValueQuery>;
-
-	/// The distinct observations reported about each subject. More than one means the
-	/// authorities disagree; the entry stays as evidence.
-	#[pallet::storage]
-	pub type SubjectReports<T: Config> = StorageMap<
-		_,
-		Blake2_128Concat,
-		ObservationSubject,
-		BoundedVec<sp_core::H256, T::MaxAuthorities>,
-		ValueQuery,
-	>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -545,204 +337,6 @@ pub mod pallet {
 		}
 	}
 
-	#[pallet::event]
-	#[pallet::generate_deposit(pub(super) fn deposit_event)]
-	pub enum Event<T: Config> {
-		/// A linked chain was registered.
-		ChainRegistered { chain: ChainId, kind: ChainKind, vault: LinkedAccount },
-		/// A linked chain's settings changed.
-		ChainUpdated { chain: ChainId },
-		/// A linked chain takes no new requests.
-		ChainPaused { chain: ChainId },
-		/// A linked chain takes new requests again.
-		ChainResumed { chain: ChainId },
-		/// The windows of new transfers changed.
-		WindowsSet { windows: DeadlineWindows<BlockNumberFor<T>> },
-		/// The attestation authorities or threshold changed.
-		AuthoritiesSet { count: u32, threshold: u32 },
-		/// An operator registered.
-		OperatorRegistered { operator: T::AccountId, bond: BalanceOf<T> },
-		/// An operator named its settlement account on a chain.
-		SettlementAccountSet { operator: T::AccountId, chain: ChainId, account: LinkedAccount },
-		/// An operator left; its bond was released.
-		OperatorDeregistered { operator: T::AccountId },
-		/// A rule was created or changed.
-		RuleSet { rule: RuleId, operator: T::AccountId, source: ChainId, destination: ChainId },
-		/// A rule was removed.
-		RuleRemoved { rule: RuleId },
-		/// A campaign was created.
-		CampaignCreated { campaign: CampaignId, rule: RuleId },
-		/// A campaign was ended.
-		CampaignEnded { campaign: CampaignId },
-		/// An operator's liquidity deposit was credited.
-		LiquidityDeposited { operator: T::AccountId, chain: ChainId, amount: LinkedAmount },
-		/// An operator asked to withdraw liquidity; the vault will pay it out.
-		LiquidityWithdrawalRequested {
-			operator: T::AccountId,
-			chain: ChainId,
-			amount: LinkedAmount,
-			instruction: InstructionId,
-		},
-		/// A transfer was requested, or opened by its deposit (no requester; the deposit
-		/// deadline is the block it was opened in).
-		TransferRequested {
-			transfer: TransferId,
-			requester: Option<T::AccountId>,
-			rule: RuleId,
-			amount_in: LinkedAmount,
-			amount_out: LinkedAmount,
-			fee: LinkedAmount,
-			campaign: Option<CampaignId>,
-			deposit_deadline: BlockNumberFor<T>,
-		},
-		/// A step was added to a transfer's trail, or an existing step reached its outcome.
-		TrailStepRecorded { transfer: TransferId, index: u32, kind: StepKind, result: StepResult },
-		/// A transfer changed state.
-		TransferStateChanged { transfer: TransferId, from: TransferState, to: TransferState },
-		/// The payout deadline passed: the workers must stop the payout and prove it dead.
-		PayoutCancellationRequested { transfer: TransferId, instruction: InstructionId },
-		/// The vault of a chain must make a transfer.
-		InstructionCreated {
-			instruction: InstructionId,
-			chain: ChainId,
-			purpose: OutboundPurpose<T::AccountId>,
-			recipient: LinkedAccount,
-			amount: LinkedAmount,
-		},
-		/// A transfer's held deposit joined a settlement to its operator; the instruction's
-		/// amount grew by `amount` (its `InstructionCreated` names the first transfer's).
-		SettlementJoined { instruction: InstructionId, transfer: TransferId, amount: LinkedAmount },
-		/// An instruction reached its outcome.
-		InstructionConcluded { instruction: InstructionId, status: OutboundStatus },
-		/// An instruction failed too often and waits for the admin to retry it.
-		InstructionStuck { instruction: InstructionId },
-		/// A deposit was not accepted and will be returned to its sender.
-		DepositRejected {
-			chain: ChainId,
-			tx_hash: sp_core::H256,
-			from: LinkedAccount,
-			amount: LinkedAmount,
-			reason: DepositRejection,
-			instruction: InstructionId,
-		},
-		/// An authority reported an observation.
-		Reported { authority: u32, observation: sp_core::H256, votes: u32 },
-		/// An observation reached the threshold and took effect.
-		ObservationApplied { observation: sp_core::H256 },
-		/// An observation reached the threshold but no longer applied (the state moved on).
-		ObservationObsolete { observation: sp_core::H256 },
-		/// Authorities reported different observations about the same subject.
-		ConflictingReports { subject: ObservationSubject, observations: u32 },
-		/// A vault balance was reported; `expected` is what the ledger says it should hold.
-		/// A balance below `expected` means the vault cannot cover what it owes: alert on it.
-		VaultStateObserved {
-			chain: ChainId,
-			balance: LinkedAmount,
-			expected: LinkedAmount,
-			nonce: u64,
-		},
-		/// The vault paid `fee` on its chain for an instruction's transaction; `operator` is
-		/// whose free liquidity paid it, `unpaid` the part nobody's liquidity could cover.
-		VaultFeePaid {
-			chain: ChainId,
-			instruction: InstructionId,
-			fee: LinkedAmount,
-			operator: Option<T::AccountId>,
-			unpaid: LinkedAmount,
-		},
-		/// The vault cannot pay the fee of an instruction's transaction: it waits until someone
-		/// tops the vault up. Alert on it.
-		VaultCannotPayFees { chain: ChainId, instruction: InstructionId },
-	}
-
-	#[pallet::error]
-	pub enum Error<T> {
-		/// No linked chain with this id.
-		UnknownChain,
-		/// The chain is paused: it takes no new requests.
-		ChainPaused,
-		/// The chain is not paused.
-		ChainNotPaused,
-		/// The chain is already paused.
-		ChainAlreadyPaused,
-		/// The account is not a valid account of the chain's kind.
-		MalformedAccount,
-		/// A name or symbol is empty or too long.
-		BadName,
-		/// A volume limit needs a non-zero period.
-		BadVolumeLimit,
-		/// A deposit or payout window is shorter than [`MIN_WINDOW`] blocks.
-		WindowTooShort,
-		/// The vault cannot change while it holds anything for the pallet.
-		VaultInUse,
-		/// The number of authorities is zero or above the maximum.
-		BadAuthorities,
-		/// The threshold must be between 1 and the number of authorities.
-		BadThreshold,
-		/// The caller is already an operator.
-		AlreadyOperator,
-		/// The caller is not an operator.
-		NotOperator,
-		/// The bond cannot be held.
-		CannotHoldBond,
-		/// The operator still has open transfers, rules, liquidity or withdrawals.
-		OperatorBusy,
-		/// The operator has no settlement account on that chain.
-		NoSettlementAccount,
-		/// The operator's free liquidity does not cover the amount.
-		InsufficientLiquidity,
-		/// The amount must be above zero.
-		ZeroAmount,
-		/// No rule with this id.
-		UnknownRule,
-		/// Source and destination must be different chains.
-		SameChain,
-		/// The rate's denominator must not be zero, nor its numerator.
-		BadRate,
-		/// The rule's minimum is above its maximum, or its window ends before it starts.
-		BadRuleLimits,
-		/// The caller does not own this rule.
-		NotRuleOwner,
-		/// The rule is outside its validity window.
-		RuleNotValid,
-		/// The amount is below the rule's minimum.
-		AmountTooSmall,
-		/// The amount is above the rule's maximum.
-		AmountTooLarge,
-		/// The fee takes the whole amount.
-		FeeExceedsAmount,
-		/// The recipient would receive nothing.
-		NothingReceived,
-		/// The amounts overflow.
-		Overflow,
-		/// The quote gives less than `min_received`.
-		BelowMinReceived,
-		/// The request would exceed the source chain's volume limit for this period.
-		VolumeLimitExceeded,
-		/// The client reference is already used by one of the caller's transfers.
-		DuplicateClientReference,
-		/// The request deposit cannot be held.
-		CannotHoldRequestDeposit,
-		/// No campaign with this id.
-		UnknownCampaign,
-		/// The rule has as many campaigns as allowed.
-		TooManyCampaigns,
-		/// The campaign's window ends before it starts, or it changes nothing.
-		BadCampaign,
-		/// No transfer with this id.
-		UnknownTransfer,
-		/// Only the requester can do this.
-		NotRequester,
-		/// The transfer is past the point where this is possible.
-		InvalidTransferState,
-		/// The deadline queue is full for the next many blocks.
-		DeadlineQueueFull,
-		/// No instruction with this id.
-		UnknownInstruction,
-		/// The instruction is not stuck.
-		InstructionNotStuck,
-	}
-
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
@@ -761,8 +355,6 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		// ---- Admin ----
-
 		/// Registers a linked chain. `vault` is the raw account bytes of the vault on that
 		/// chain (32 for Substrate, 20 for EVM).
 		#[pallet::call_index(0)]
@@ -777,27 +369,7 @@ pub mod pallet {
 			volume_limit: VolumeLimit<BlockNumberFor<T>>,
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			let name: BoundedVec<u8, MaxNameLen> =
-				name.try_into().map_err(|_| Error::<T>::BadName)?;
-			ensure!(!name.is_empty() && !asset.symbol.is_empty(), Error::<T>::BadName);
-			ensure!(!volume_limit.period.is_zero(), Error::<T>::BadVolumeLimit);
-			let vault = LinkedAccount::parse(kind, &vault).ok_or(Error::<T>::MalformedAccount)?;
-			let chain = NextChainId::<T>::get();
-			NextChainId::<T>::put(chain.checked_add(1).ok_or(Error::<T>::Overflow)?);
-			Chains::<T>::insert(
-				chain,
-				LinkedChain {
-					kind,
-					name,
-					asset,
-					vault,
-					confirmations,
-					status: ChainStatus::Active,
-					volume_limit,
-				},
-			);
-			Self::deposit_event(Event::ChainRegistered { chain, kind, vault });
-			Ok(())
+			Self::do_register_chain(kind, name, asset, vault, confirmations, volume_limit)
 		}
 
 		/// Changes a linked chain's vault, confirmations or volume limit (`None` keeps the
@@ -812,28 +384,7 @@ pub mod pallet {
 			volume_limit: Option<VolumeLimit<BlockNumberFor<T>>>,
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			Chains::<T>::try_mutate(chain, |entry| -> DispatchResult {
-				let linked = entry.as_mut().ok_or(Error::<T>::UnknownChain)?;
-				if let Some(vault) = vault {
-					let vault = LinkedAccount::parse(linked.kind, &vault)
-						.ok_or(Error::<T>::MalformedAccount)?;
-					ensure!(
-						VaultLedgers::<T>::get(chain) == VaultLedger::default(),
-						Error::<T>::VaultInUse
-					);
-					linked.vault = vault;
-				}
-				if let Some(confirmations) = confirmations {
-					linked.confirmations = confirmations;
-				}
-				if let Some(limit) = volume_limit {
-					ensure!(!limit.period.is_zero(), Error::<T>::BadVolumeLimit);
-					linked.volume_limit = limit;
-				}
-				Ok(())
-			})?;
-			Self::deposit_event(Event::ChainUpdated { chain });
-			Ok(())
+			Self::do_update_chain(chain, vault, confirmations, volume_limit)
 		}
 
 		/// Pauses a linked chain: no new requests from or to it; transfers in flight finish.
@@ -841,9 +392,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::pause_chain())]
 		pub fn pause_chain(origin: OriginFor<T>, chain: ChainId) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			Self::set_chain_status(chain, ChainStatus::Paused)?;
-			Self::deposit_event(Event::ChainPaused { chain });
-			Ok(())
+			Self::do_set_chain_status(chain, ChainStatus::Paused)
 		}
 
 		/// Resumes a paused linked chain.
@@ -851,9 +400,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::resume_chain())]
 		pub fn resume_chain(origin: OriginFor<T>, chain: ChainId) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			Self::set_chain_status(chain, ChainStatus::Active)?;
-			Self::deposit_event(Event::ChainResumed { chain });
-			Ok(())
+			Self::do_set_chain_status(chain, ChainStatus::Active)
 		}
 
 		/// Sets the attestation authorities and the threshold of reports an observation needs.
@@ -890,30 +437,15 @@ pub mod pallet {
 			windows: DeadlineWindows<BlockNumberFor<T>>,
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			let min = BlockNumberFor::<T>::from(MIN_WINDOW);
-			ensure!(windows.deposit >= min && windows.payout >= min, Error::<T>::WindowTooShort);
-			Windows::<T>::put(windows);
-			Self::deposit_event(Event::WindowsSet { windows });
-			Ok(())
+			Self::do_set_windows(windows)
 		}
-
-		// ---- Operators ----
 
 		/// Registers the caller as an operator, holding the operator bond.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::register_operator())]
 		pub fn register_operator(origin: OriginFor<T>) -> DispatchResult {
 			let operator = ensure_signed(origin)?;
-			ensure!(!Operators::<T>::contains_key(&operator), Error::<T>::AlreadyOperator);
-			let bond = T::OperatorBond::get();
-			T::Currency::hold(&HoldReason::OperatorBond.into(), &operator, bond)
-				.map_err(|_| Error::<T>::CannotHoldBond)?;
-			Operators::<T>::insert(
-				&operator,
-				OperatorInfo { bond, open_transfers: 0, rules: 0, pending_withdrawals: 0 },
-			);
-			Self::deposit_event(Event::OperatorRegistered { operator, bond });
-			Ok(())
+			Self::do_register_operator(operator)
 		}
 
 		/// Names the caller's settlement account on a chain (raw account bytes of its kind):
@@ -926,13 +458,7 @@ pub mod pallet {
 			account: Vec<u8>,
 		) -> DispatchResult {
 			let operator = ensure_signed(origin)?;
-			ensure!(Operators::<T>::contains_key(&operator), Error::<T>::NotOperator);
-			let linked = Chains::<T>::get(chain).ok_or(Error::<T>::UnknownChain)?;
-			let account =
-				LinkedAccount::parse(linked.kind, &account).ok_or(Error::<T>::MalformedAccount)?;
-			SettlementAccounts::<T>::insert(&operator, chain, account);
-			Self::deposit_event(Event::SettlementAccountSet { operator, chain, account });
-			Ok(())
+			Self::do_set_settlement_account(operator, chain, account)
 		}
 
 		/// Creates or replaces the caller's rule for the ordered pair `source → destination`.
@@ -999,8 +525,6 @@ pub mod pallet {
 			Self::do_deregister_operator(operator)
 		}
 
-		// ---- Users ----
-
 		/// Requests a transfer under `rule`: the caller (or whoever controls `sender` on the
 		/// source chain) then deposits `amount_in` from `sender` into the source vault, with the
 		/// transfer id as reference, before the deposit deadline; the recipient receives at
@@ -1045,13 +569,11 @@ pub mod pallet {
 			Self::do_cancel_transfer(requester, transfer)
 		}
 
-		// ---- Workers ----
-
 		/// An attestation authority reports what it observed on the linked chains: up to
 		/// [`Config::MaxObservationsPerReport`] observations, each counted as this authority's
 		/// vote on it. Submitted by the validators' off-chain workers as a fee-less authorized
 		/// transaction; `signature` is the authority's signature of
-		/// [`attestation::signing_payload`].
+		/// [`linked::signing_payload`].
 		///
 		/// Charged in advance as if every observation took the heaviest path; what was not used
 		/// is refunded, so blocks fill by the work done.
@@ -1067,78 +589,7 @@ pub mod pallet {
 			_signature: <T::AuthorityId as RuntimeAppPublic>::Signature,
 		) -> DispatchResultWithPostInfo {
 			ensure_authorized(origin)?;
-			let mut weights = attestation::ReportWeights::default();
-			for observation in observations {
-				weights.count::<T>(&observation);
-				let bookkeeping = Self::do_report(observation, authority);
-				weights.bookkeeping.saturating_accrue(bookkeeping);
-			}
-			Ok(Some(weights.total::<T>()).into())
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// The connection chain's current block and time.
-		pub(crate) fn stamp() -> Stamp<BlockNumberFor<T>> {
-			let time = T::UnixTime::now().as_millis();
-			Stamp {
-				block: frame_system::Pallet::<T>::block_number(),
-				time: Moment::try_from(time).unwrap_or(Moment::MAX),
-			}
-		}
-
-		fn set_chain_status(chain: ChainId, status: ChainStatus) -> DispatchResult {
-			Chains::<T>::try_mutate(chain, |entry| {
-				let linked = entry.as_mut().ok_or(Error::<T>::UnknownChain)?;
-				match (linked.status, status) {
-					(ChainStatus::Paused, ChainStatus::Paused) => {
-						Err(Error::<T>::ChainAlreadyPaused.into())
-					}
-					(ChainStatus::Active, ChainStatus::Active) => {
-						Err(Error::<T>::ChainNotPaused.into())
-					}
-					_ => {
-						linked.status = status;
-						Ok(())
-					}
-				}
-			})
-		}
-
-		pub(crate) fn do_set_authorities(
-			authorities: Vec<T::AuthorityId>,
-			threshold: u32,
-		) -> DispatchResult {
-			let count = authorities.len() as u32;
-			let authorities: BoundedVec<_, T::MaxAuthorities> =
-				authorities.try_into().map_err(|_| Error::<T>::BadAuthorities)?;
-			ensure!(count > 0, Error::<T>::BadAuthorities);
-			ensure!(threshold >= 1 && threshold <= count, Error::<T>::BadThreshold);
-			Authorities::<T>::put(authorities);
-			Threshold::<T>::put(threshold);
-			Self::deposit_event(Event::AuthoritiesSet { count, threshold });
-			Ok(())
-		}
-
-		fn do_deregister_operator(operator: T::AccountId) -> DispatchResult {
-			let info = Operators::<T>::get(&operator).ok_or(Error::<T>::NotOperator)?;
-			let idle = info.open_transfers == 0 && info.rules == 0 && info.pending_withdrawals == 0;
-			ensure!(idle, Error::<T>::OperatorBusy);
-			let no_liquidity =
-				OperatorLiquidity::<T>::iter_prefix_values(&operator).all(|l| l.is_empty());
-			ensure!(no_liquidity, Error::<T>::OperatorBusy);
-			T::Currency::release(
-				&HoldReason::OperatorBond.into(),
-				&operator,
-				info.bond,
-				Precision::BestEffort,
-			)?;
-			let _ = SettlementAccounts::<T>::clear_prefix(&operator, u32::MAX, None);
-			let _ = OperatorLiquidity::<T>::clear_prefix(&operator, u32::MAX, None);
-			let _ = OpenSettlement::<T>::clear_prefix(&operator, u32::MAX, None);
-			Operators::<T>::remove(&operator);
-			Self::deposit_event(Event::OperatorDeregistered { operator });
-			Ok(())
+			Ok(Some(Self::do_report_all(observations, authority)).into())
 		}
 	}
 }

@@ -1,13 +1,14 @@
 //! A test runtime with the pallet, balances and timestamp, and helpers to drive it.
 
-use crate::{self as pallet_connection_chain, attestation, types::*, Call, Config};
+use crate::{self as pallet_connection_chain, linked, types::*, Call, Config};
 use frame_support::{
 	assert_ok, derive_impl,
 	pallet_prelude::{Authorize, TransactionSource},
 	parameter_types,
 	traits::{ConstU32, ConstU64, Hooks},
 };
-use frame_system::RawOrigin;
+// frame_system's transaction-creation traits, which the workers' reports are made with.
+use frame_system::{offchain as tx_creation, RawOrigin};
 use sp_core::H256;
 use sp_runtime::{testing::UintAuthorityId, BuildStorage, Perbill, RuntimeAppPublic};
 
@@ -86,7 +87,7 @@ impl Config for Test {
 	type WeightInfo = ();
 }
 
-impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Test
+impl<LocalCall> tx_creation::CreateTransactionBase<LocalCall> for Test
 where
 	RuntimeCall: From<LocalCall>,
 {
@@ -94,7 +95,7 @@ where
 	type Extrinsic = Extrinsic;
 }
 
-impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Test
+impl<LocalCall> tx_creation::CreateTransaction<LocalCall> for Test
 where
 	RuntimeCall: From<LocalCall>,
 {
@@ -104,7 +105,7 @@ where
 	}
 }
 
-impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Test
+impl<LocalCall> tx_creation::CreateAuthorizedTransaction<LocalCall> for Test
 where
 	RuntimeCall: From<LocalCall>,
 {
@@ -117,13 +118,13 @@ where
 /// the EVM chain, and the runtime crate tests the Substrate encoding with its real types.
 pub struct UnreadableSubstrateChain;
 
-impl crate::offchain::substrate::SubstrateRuntimeCodec for UnreadableSubstrateChain {
+impl linked::SubstrateRuntimeCodec for UnreadableSubstrateChain {
 	fn scan_block(
 		_: LinkedBlock,
 		_: &[Vec<u8>],
 		_: &[u8],
 		_: &[u8; 32],
-	) -> Option<crate::offchain::BlockScan> {
+	) -> Option<linked::BlockScan> {
 		None
 	}
 	fn decode_account(_: &[u8]) -> Option<(LinkedAmount, u64)> {
@@ -131,7 +132,7 @@ impl crate::offchain::substrate::SubstrateRuntimeCodec for UnreadableSubstrateCh
 	}
 	fn signed_extrinsic(
 		_: Option<([u8; 32], LinkedAmount)>,
-		_: &crate::offchain::substrate::SubstrateTxParams,
+		_: &linked::SubstrateTxParams,
 		_: [u8; 32],
 		_: &dyn Fn(&[u8]) -> Option<[u8; 64]>,
 	) -> Option<Vec<u8>> {
@@ -304,8 +305,7 @@ pub fn run_to_block(n: u64) {
 /// Signs a report of `observations` as authority `index` (0-based; the key is `index + 1`).
 pub fn signed_report_of(index: u32, observations: &[Observation<AccountId>]) -> Call<Test> {
 	let key = UintAuthorityId(index as u64 + 1);
-	let payload =
-		attestation::signing_payload(&ConnectionChain::genesis_hash(), index, observations);
+	let payload = linked::signing_payload(&ConnectionChain::genesis_hash(), index, observations);
 	let signature = key.sign(&payload).unwrap();
 	let observations = observations.to_vec().try_into().expect("at most the most per report");
 	Call::report { observations, authority: index, signature }

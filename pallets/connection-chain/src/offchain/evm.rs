@@ -10,14 +10,17 @@
 //! makes the payout fail on chain, and the transfer is refunded.
 
 use super::{
+	client::{read_once, LinkedChainClient, SubmitError, WorkerError},
 	json_rpc::{
 		fixed_bytes, hex, hex_fixed_bytes, hex_param, hex_quantity, parse_result, quantity, unhex,
 		Endpoint, RpcError,
 	},
-	read_once, BlockScan, LinkedChainClient, SeenDeposit, SignedTx, SubmitError, VaultTx,
-	WorkerError,
 };
-use crate::{crypto::VAULT_KEY_TYPE, types::*};
+use crate::{
+	crypto::VAULT_KEY_TYPE,
+	linked::{BlockScan, SeenDeposit, SignedTx, VaultTx},
+	types::*,
+};
 use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
 use core::cell::OnceCell;
 use frame_support::crypto::ecdsa::ECDSAExt;

@@ -13,10 +13,16 @@
 //! signed again with the same nonce.
 
 use super::{
+	client::{read_once, LinkedChainClient, SubmitError, WorkerError},
 	json_rpc::{fixed_bytes, hex, hex_param, parse_result, quantity, unhex, Endpoint, RpcError},
-	read_once, BlockScan, LinkedChainClient, SignedTx, SubmitError, WorkerError,
 };
-use crate::{crypto::VAULT_KEY_TYPE, types::*};
+use crate::{
+	crypto::VAULT_KEY_TYPE,
+	linked::{
+		account_key, events_key, BlockScan, SignedTx, SubstrateRuntimeCodec, SubstrateTxParams,
+	},
+	types::*,
+};
 use alloc::{format, string::String, vec::Vec};
 use core::{cell::OnceCell, marker::PhantomData};
 use serde::Deserialize;
@@ -26,64 +32,6 @@ use sp_runtime::generic::Era;
 
 /// Blocks a vault extrinsic stays valid for.
 pub const ERA_PERIOD: u64 = 64;
-
-/// What a signed extrinsic of the linked chain commits to besides its call.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct SubstrateTxParams {
-	/// The vault's nonce.
-	pub nonce: u64,
-	/// The linked chain's genesis hash.
-	pub genesis_hash: H256,
-	/// Its runtime's spec version.
-	pub spec_version: u32,
-	/// Its runtime's transaction version.
-	pub transaction_version: u32,
-	/// The extrinsic's era.
-	pub era: Era,
-	/// The hash of the block the era starts at.
-	pub era_birth_hash: H256,
-}
-
-/// How the linked Substrate chain's runtime encodes what the worker reads and writes.
-pub trait SubstrateRuntimeCodec {
-	/// What block `block` holds that concerns `vault`, from its encoded extrinsics and its
-	/// encoded `System::Events`. `None` if they cannot be decoded.
-	fn scan_block(
-		block: LinkedBlock,
-		extrinsics: &[Vec<u8>],
-		events: &[u8],
-		vault: &[u8; 32],
-	) -> Option<BlockScan>;
-
-	/// The free balance and the next nonce in an encoded `System::Account` entry.
-	fn decode_account(raw: &[u8]) -> Option<(LinkedAmount, u64)>;
-
-	/// The vault's signed extrinsic: a transfer of `amount` to `recipient`, or, without one, a
-	/// call that moves nothing and only takes the nonce. `sign` signs the signing payload
-	/// with the vault key `signer`.
-	fn signed_extrinsic(
-		transfer: Option<([u8; 32], LinkedAmount)>,
-		params: &SubstrateTxParams,
-		signer: [u8; 32],
-		sign: &dyn Fn(&[u8]) -> Option<[u8; 64]>,
-	) -> Option<Vec<u8>>;
-}
-
-/// The storage key of `System::Events`.
-pub fn events_key() -> Vec<u8> {
-	[sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat()
-}
-
-/// The storage key of `System::Account(account)`.
-pub fn account_key(account: &[u8; 32]) -> Vec<u8> {
-	[
-		&sp_io::hashing::twox_128(b"System")[..],
-		&sp_io::hashing::twox_128(b"Account"),
-		&sp_io::hashing::blake2_128(account),
-		account,
-	]
-	.concat()
-}
 
 /// A linked Substrate chain, seen through its JSON-RPC endpoint.
 pub struct SubstrateClient<Codec> {

@@ -36,7 +36,7 @@ fn only_a_correctly_signed_report_of_an_authority_is_admitted() {
 		assert_eq!(authorize(&forged).map(|_| ()), invalid(InvalidTransaction::BadProof));
 		// A report signed for another chain (another genesis hash) does not verify here.
 		let key = sp_runtime::testing::UintAuthorityId(1);
-		let payload = crate::attestation::signing_payload(
+		let payload = crate::linked::signing_payload(
 			&sp_core::H256::repeat_byte(1),
 			0,
 			core::slice::from_ref(&observation),
@@ -93,7 +93,7 @@ fn one_report_carries_several_observations_and_is_charged_for_what_they_did() {
 		assert_eq!(validity.provides.len(), 2);
 		let charged = dispatch_report(report);
 		assert_eq!(liquidity(EVM).free, 150, "both deposits counted");
-		let hash = crate::attestation::observation_hash;
+		let hash = crate::linked::observation_hash;
 		assert!(events()
 			.contains(&Event::ObservationObsolete { observation: hash(&unknown_instruction) }));
 		// Threshold one: no vote is stored, so the charge is the benchmarks' of two deposits
@@ -125,7 +125,7 @@ fn votes_below_the_threshold_are_stored_and_charged_and_the_deciding_vote_clears
 	ext_with_threshold(3).execute_with(|| {
 		assert_ok!(ConnectionChain::register_operator(RuntimeOrigin::signed(OPERATOR)));
 		let observation = liquidity_deposit(1, 100);
-		let hash = crate::attestation::observation_hash(&observation);
+		let hash = crate::linked::observation_hash(&observation);
 		let db = <Test as frame_system::Config>::DbWeight::get();
 		use crate::weights::WeightInfo;
 		let deposit = <() as WeightInfo>::report_deposits(1);
@@ -156,7 +156,7 @@ fn an_observation_needs_the_threshold_of_distinct_authorities() {
 		assert_eq!(authorize(&again).map(|_| ()), invalid(InvalidTransaction::Stale));
 		report_as(2, observation.clone());
 		assert_eq!(liquidity(EVM).free, 100);
-		assert_eq!(VoteCount::<Test>::get(crate::attestation::observation_hash(&observation)), 0);
+		assert_eq!(VoteCount::<Test>::get(crate::linked::observation_hash(&observation)), 0);
 		// Once applied, further reports are stale.
 		assert_eq!(
 			authorize(&signed_report(1, &observation)).map(|_| ()),
@@ -292,7 +292,7 @@ fn an_observation_hash_is_the_hash_of_its_encoding() {
 	let outcome =
 		Observation::<AccountId>::OutboundFinal { instruction: 9, tx: linked_tx(4), fee: 21 };
 	for observation in [new_transfer, outcome, liquidity_deposit(5, 100)] {
-		let hash = crate::attestation::observation_hash(&observation);
+		let hash = crate::linked::observation_hash(&observation);
 		assert_eq!(hash.0, blake2_256(&observation.encode()));
 	}
 	let long_account = Observation::<[u8; 300]>::Deposit {
@@ -304,7 +304,7 @@ fn an_observation_hash_is_the_hash_of_its_encoding() {
 	};
 	assert!(long_account.encode().len() > 256);
 	assert_eq!(
-		crate::attestation::observation_hash(&long_account).0,
+		crate::linked::observation_hash(&long_account).0,
 		blake2_256(&long_account.encode())
 	);
 }

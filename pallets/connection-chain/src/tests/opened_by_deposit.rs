@@ -211,7 +211,8 @@ fn a_deposit_that_cannot_open_its_transfer_is_returned_and_changes_nothing_else(
 			sender,
 			1_000,
 			opening(SUB_TO_EVM, to_evm, 0)
-		));
+		)
+		.unwrap());
 		assert_eq!(returns().len(), 5);
 		check_invariants();
 	});

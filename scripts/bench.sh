@@ -8,7 +8,7 @@
 #      transfers on both linked chains, whether the exchange keeps up with deposits offered
 #      for 150 s at 0.5 and 0.6 of that plain rate, and the workers' JSON-RPC calls per
 #      transfer.
-# Extra arguments go to scripts/bench.mjs, e.g. `--sequential 10 --throughput 200,500
+# Extra arguments go to scripts/bench/main.mjs, e.g. `--sequential 10 --throughput 200,500
 # --sustained 0.3` (defaults: 50 each way; 1,000, 10,000 and 20,000 at once; 0.5 and 0.6 for 150 s).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
@@ -22,7 +22,7 @@ cargo test --"$CC_PROFILE" --locked -p connection-chain-runtime --test block_cap
 phase_end
 
 phase_begin "the exchange on the three chains"
-node scripts/bench.mjs "$@"
+node scripts/bench/main.mjs "$@"
 phase_end
 
 phase_summary

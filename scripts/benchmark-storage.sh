@@ -3,7 +3,7 @@
 # writes runtime/src/paritydb_weights.rs (the runtime's `DbWeight`). The state must be one the
 # chain really has: a `--dev` genesis holds a few dozen keys and says nothing. Measure on the
 # state a burst leaves behind:
-#   CC_KEEP_NETWORK=1 node scripts/bench.mjs --sequential 1 --throughput 20000
+#   CC_KEEP_NETWORK=1 node scripts/bench/main.mjs --sequential 1 --throughput 20000
 #   scripts/benchmark-storage.sh /tmp/cc-net-bench-XXXXXX/alice
 # Writes are measured in batches of 1,000 keys (a block of about 150 observations), since the
 # state root is computed once per batch: block-sized batches of 20,000 cost less per write.

@@ -5,9 +5,8 @@
 //! every signature. For a secret phrase (what `author_rotateKeys` generates and what most
 //! `key insert --suri "<words>"` store) that is PBKDF2 with 2,048 rounds of HMAC-SHA512, about
 //! a millisecond. Aura and GRANDPA sign a few times a block, but the workers sign every report
-//! and every vault transaction: one settlement or payout per transfer on each linked chain.
-//! Under 10,000 transfers at once that derivation was 29 % of the node's CPU time, all in the
-//! worker's thread, which signs the settlements one after another.
+//! and every vault transaction: one settlement or payout per transfer on each linked chain,
+//! signed one after another in the worker's thread, where the derivation would dominate.
 //!
 //! So the attestation key and the vault keys are derived once, on their first signature, and
 //! kept in memory for the node's life; every other key and call goes to the local keystore

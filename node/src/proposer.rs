@@ -3,13 +3,11 @@
 //! `sc_basic_authorship` adds transactions until 90 % of the time it is given, then builds the
 //! block: the storage root of everything the block wrote, and the header. Aura discards a
 //! proposal not ready by the end of the author's window (two thirds of the slot) and the slot
-//! passes without a block. A connection-chain block of a burst writes tens of thousands of keys
-//! (thousands of observations); on a machine busy with other work, blocks that reached that
-//! deadline took another 0.37–0.73 s to build, against the 0.16 s left, and were lost: 7 of 55
-//! slots in a burst of 20,000 on the benchmark machine (docs/benchmarks.md, session 10).
-//! [`FinalizationReserve`] gives the inner proposer only half of the proposing time, so it stops
-//! adding transactions earlier and the rest is the build's: 2 and 0 slots lost in two such
-//! bursts. What is left in the pool goes into the next block.
+//! passes without a block. A connection-chain block under load writes tens of thousands of keys
+//! (thousands of observations), and on a busy machine building it can take longer than the
+//! tenth left (docs/benchmarks.md has the lost slots). [`FinalizationReserve`] gives the inner
+//! proposer only half of the proposing time, so it stops adding transactions earlier and the
+//! rest is the build's. What is left in the pool goes into the next block.
 
 use futures::{future::BoxFuture, FutureExt, TryFutureExt};
 use sp_consensus::{Environment, ProposeArgs, Proposer};
@@ -18,10 +16,8 @@ use std::time::Duration;
 
 /// The part of the author's proposing time kept for building the block after its
 /// transactions: with the inner proposer's own 10 %, transactions are added during the first
-/// 45 % and the block has the last 55 % (0.73 s of a 2 s slot's 1.33 s) for its root. On an
-/// idle machine of the weights' pace that is 0.59 s of transactions, about 60 % of the block's
-/// normal weight: blocks end by time before weight under load, a trade measured on the
-/// benchmark machine, where a lost slot cost more than the smaller blocks.
+/// 45 % and the block has the last 55 % for its root. Under load blocks then end by time before
+/// weight: smaller blocks cost less than a lost slot.
 pub const FINALIZATION_RESERVE: Percent = Percent::from_percent(50);
 
 /// Wraps a proposer factory so that each of its proposers is given the proposing time less

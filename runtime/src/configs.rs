@@ -32,10 +32,9 @@ parameter_types! {
 	/// Four thirds of a second of compute per block: what the author of a 2 s block has. Aura
 	/// gives it two thirds of the slot (`node/src/service.rs`) and discards a block built later;
 	/// the proposer stops adding transactions at 90 % of that and then computes the state root.
-	/// With 2 s of compute (until session 9) a block full by weight, its weights measured on
-	/// an idle machine, could not be built in time: 3 to 6 slots of a burst of 20,000 were
-	/// lost that way. The block time itself is chosen by the chain spec (`pallet_block_time`);
-	/// a longer one leaves this limit on the safe side.
+	/// A limit of the whole slot let blocks full by weight miss their window under load
+	/// (docs/benchmarks.md). The block time itself is chosen by the chain spec
+	/// (`pallet_block_time`); a longer one leaves this limit on the safe side.
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
 		Weight::from_parts(4u64 * WEIGHT_REF_TIME_PER_SECOND / 3, u64::MAX),
 		NORMAL_DISPATCH_RATIO,
@@ -58,9 +57,9 @@ impl frame_system::Config for Runtime {
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
 	/// The node stores its state in ParityDb (it is built without RocksDB). Reads and writes are
-	/// charged as measured on the state a burst of 20,000 transfers leaves
-	/// (`scripts/benchmark-storage.sh`), not at Substrate's generic ParityDb figures (8 µs and
-	/// 50 µs), which charged a write 2.5 times what it costs here.
+	/// charged as measured on a large state of this chain (`scripts/benchmark-storage.sh`), not
+	/// at Substrate's generic ParityDb figures, which overcharge a write here
+	/// (docs/benchmarks.md).
 	type DbWeight = crate::paritydb_weights::ParityDbWeight;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
@@ -175,10 +174,9 @@ impl pallet_connection_chain::Config for Runtime {
 	/// books about a fifth of a block's normal weight until it is dispatched.
 	type MaxObservationsPerReport = ConstU32<64>;
 	/// 16: the source vault makes one transaction per 16 transfers, and a settled transfer
-	/// costs 0.146 ms of a settlement's final outcome instead of a 0.269 ms outcome of its own.
-	/// An outcome is charged in advance as a full batch's, which raises a full report's advance
-	/// charge from 0.06 s to 0.19 s (`runtime/tests/block_capacity.rs`); what is not used is
-	/// refunded after dispatch.
+	/// costs a share of a settlement's final outcome instead of an outcome of its own. An
+	/// outcome is charged in advance as a full batch's (`runtime/tests/block_capacity.rs` prints
+	/// what a full report books); what is not used is refunded after dispatch.
 	type MaxSettlementBatch = ConstU32<16>;
 	type WorkerPollWindow = WorkerPollWindow;
 	/// The linked Substrate chain runs this same runtime (the `linked_ledger` preset).

@@ -44,22 +44,43 @@ fn sub<T: Config>(
 }
 
 impl<T: Config> Books<T> {
+	/// One posting: `change` computes the new figures of `operator`'s liquidity on `chain` (when
+	/// one is named) and of the chain's vault ledger. Nothing is written unless it succeeds;
+	/// then what it changed is.
+	fn post(
+		operator: Option<&T::AccountId>,
+		chain: ChainId,
+		change: impl FnOnce(&mut Liquidity, &mut VaultLedger) -> DispatchResult,
+	) -> DispatchResult {
+		let liquidity_before = operator
+			.map(|operator| OperatorLiquidity::<T>::get(operator, chain))
+			.unwrap_or_default();
+		let ledger_before = VaultLedgers::<T>::get(chain);
+		let (mut liquidity, mut ledger) = (liquidity_before, ledger_before);
+		change(&mut liquidity, &mut ledger)?;
+		if let Some(operator) = operator.filter(|_| liquidity != liquidity_before) {
+			OperatorLiquidity::<T>::insert(operator, chain, liquidity);
+		}
+		if ledger != ledger_before {
+			VaultLedgers::<T>::insert(chain, ledger);
+		}
+		Ok(())
+	}
+
 	/// An operator's liquidity deposit is final in the vault: its free liquidity grows.
 	pub fn credit_liquidity(
 		operator: &T::AccountId,
 		chain: ChainId,
 		amount: LinkedAmount,
 	) -> DispatchResult {
-		let mut liquidity = OperatorLiquidity::<T>::get(operator, chain);
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		liquidity.free = add::<T>(liquidity.free, amount, "free liquidity overflows")?;
-		liquidity.total_deposited =
-			add::<T>(liquidity.total_deposited, amount, "deposited liquidity overflows")?;
-		ledger.operator_liquidity =
-			add::<T>(ledger.operator_liquidity, amount, "vault liquidity overflows")?;
-		OperatorLiquidity::<T>::insert(operator, chain, liquidity);
-		VaultLedgers::<T>::insert(chain, ledger);
-		Ok(())
+		Self::post(Some(operator), chain, |liquidity, ledger| {
+			liquidity.free = add::<T>(liquidity.free, amount, "free liquidity overflows")?;
+			liquidity.total_deposited =
+				add::<T>(liquidity.total_deposited, amount, "deposited liquidity overflows")?;
+			ledger.operator_liquidity =
+				add::<T>(ledger.operator_liquidity, amount, "vault liquidity overflows")?;
+			Ok(())
+		})
 	}
 
 	/// Promises `amount` of the operator's free liquidity to a transfer's payout.
@@ -68,12 +89,13 @@ impl<T: Config> Books<T> {
 		chain: ChainId,
 		amount: LinkedAmount,
 	) -> DispatchResult {
-		let mut liquidity = OperatorLiquidity::<T>::get(operator, chain);
-		liquidity.free =
-			liquidity.free.checked_sub(amount).ok_or(Error::<T>::InsufficientLiquidity)?;
-		liquidity.reserved = add::<T>(liquidity.reserved, amount, "reserved liquidity overflows")?;
-		OperatorLiquidity::<T>::insert(operator, chain, liquidity);
-		Ok(())
+		Self::post(Some(operator), chain, |liquidity, _| {
+			liquidity.free =
+				liquidity.free.checked_sub(amount).ok_or(Error::<T>::InsufficientLiquidity)?;
+			liquidity.reserved =
+				add::<T>(liquidity.reserved, amount, "reserved liquidity overflows")?;
+			Ok(())
+		})
 	}
 
 	/// A transfer ended before its deposit: its reservation is free liquidity again.
@@ -82,11 +104,12 @@ impl<T: Config> Books<T> {
 		chain: ChainId,
 		amount: LinkedAmount,
 	) -> DispatchResult {
-		let mut liquidity = OperatorLiquidity::<T>::get(operator, chain);
-		liquidity.reserved = sub::<T>(liquidity.reserved, amount, "released more than reserved")?;
-		liquidity.free = add::<T>(liquidity.free, amount, "free liquidity overflows")?;
-		OperatorLiquidity::<T>::insert(operator, chain, liquidity);
-		Ok(())
+		Self::post(Some(operator), chain, |liquidity, _| {
+			liquidity.reserved =
+				sub::<T>(liquidity.reserved, amount, "released more than reserved")?;
+			liquidity.free = add::<T>(liquidity.free, amount, "free liquidity overflows")?;
+			Ok(())
+		})
 	}
 
 	/// A transfer's deposit is held: its reservation becomes a payout the vault owes.
@@ -95,18 +118,15 @@ impl<T: Config> Books<T> {
 		chain: ChainId,
 		amount: LinkedAmount,
 	) -> DispatchResult {
-		let mut liquidity = OperatorLiquidity::<T>::get(operator, chain);
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		liquidity.reserved = sub::<T>(liquidity.reserved, amount, "paid out more than reserved")?;
-		liquidity.total_paid_out =
-			add::<T>(liquidity.total_paid_out, amount, "paid-out liquidity overflows")?;
-		ledger.operator_liquidity =
-			sub::<T>(ledger.operator_liquidity, amount, "vault liquidity below a payout")?;
-		ledger.pending_outbound =
-			add::<T>(ledger.pending_outbound, amount, "pending outbound overflows")?;
-		OperatorLiquidity::<T>::insert(operator, chain, liquidity);
-		VaultLedgers::<T>::insert(chain, ledger);
-		Ok(())
+		Self::post(Some(operator), chain, |liquidity, ledger| {
+			liquidity.reserved =
+				sub::<T>(liquidity.reserved, amount, "paid out more than reserved")?;
+			liquidity.total_paid_out =
+				add::<T>(liquidity.total_paid_out, amount, "paid-out liquidity overflows")?;
+			ledger.operator_liquidity =
+				sub::<T>(ledger.operator_liquidity, amount, "vault liquidity below a payout")?;
+			owe::<T>(ledger, amount)
+		})
 	}
 
 	/// A payout cannot land: nothing left the vault, and what it owed is the operator's free
@@ -116,46 +136,33 @@ impl<T: Config> Books<T> {
 		chain: ChainId,
 		amount: LinkedAmount,
 	) -> DispatchResult {
-		let mut liquidity = OperatorLiquidity::<T>::get(operator, chain);
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		liquidity.total_paid_out =
-			sub::<T>(liquidity.total_paid_out, amount, "reversed more than paid out")?;
-		liquidity.free = add::<T>(liquidity.free, amount, "free liquidity overflows")?;
-		ledger.pending_outbound =
-			sub::<T>(ledger.pending_outbound, amount, "reversed more than the vault owes")?;
-		ledger.operator_liquidity =
-			add::<T>(ledger.operator_liquidity, amount, "vault liquidity overflows")?;
-		OperatorLiquidity::<T>::insert(operator, chain, liquidity);
-		VaultLedgers::<T>::insert(chain, ledger);
-		Ok(())
+		Self::post(Some(operator), chain, |liquidity, ledger| {
+			liquidity.total_paid_out =
+				sub::<T>(liquidity.total_paid_out, amount, "reversed more than paid out")?;
+			give_back::<T>(liquidity, ledger, amount)
+		})
 	}
 
 	/// A transfer's deposit is accepted: it is held in the vault.
 	pub fn hold_deposit(chain: ChainId, amount: LinkedAmount) -> DispatchResult {
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		ledger.held = add::<T>(ledger.held, amount, "held deposits overflow")?;
-		VaultLedgers::<T>::insert(chain, ledger);
-		Ok(())
+		Self::post(None, chain, |_, ledger| {
+			ledger.held = add::<T>(ledger.held, amount, "held deposits overflow")?;
+			Ok(())
+		})
 	}
 
 	/// A held deposit is confirmed to its operator or returned to its sender: the vault owes
 	/// it to the one or the other.
 	pub fn release_hold(chain: ChainId, amount: LinkedAmount) -> DispatchResult {
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		ledger.held = sub::<T>(ledger.held, amount, "released more than held")?;
-		ledger.pending_outbound =
-			add::<T>(ledger.pending_outbound, amount, "pending outbound overflows")?;
-		VaultLedgers::<T>::insert(chain, ledger);
-		Ok(())
+		Self::post(None, chain, |_, ledger| {
+			ledger.held = sub::<T>(ledger.held, amount, "released more than held")?;
+			owe::<T>(ledger, amount)
+		})
 	}
 
 	/// A deposit the pallet does not accept: the vault owes it back to its sender.
 	pub fn owe_return(chain: ChainId, amount: LinkedAmount) -> DispatchResult {
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		ledger.pending_outbound =
-			add::<T>(ledger.pending_outbound, amount, "pending outbound overflows")?;
-		VaultLedgers::<T>::insert(chain, ledger);
-		Ok(())
+		Self::post(None, chain, |_, ledger| owe::<T>(ledger, amount))
 	}
 
 	/// An operator withdraws free liquidity: the vault owes it to the operator's account.
@@ -164,17 +171,13 @@ impl<T: Config> Books<T> {
 		chain: ChainId,
 		amount: LinkedAmount,
 	) -> DispatchResult {
-		let mut liquidity = OperatorLiquidity::<T>::get(operator, chain);
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		liquidity.free =
-			liquidity.free.checked_sub(amount).ok_or(Error::<T>::InsufficientLiquidity)?;
-		ledger.operator_liquidity =
-			sub::<T>(ledger.operator_liquidity, amount, "vault liquidity below a withdrawal")?;
-		ledger.pending_outbound =
-			add::<T>(ledger.pending_outbound, amount, "pending outbound overflows")?;
-		OperatorLiquidity::<T>::insert(operator, chain, liquidity);
-		VaultLedgers::<T>::insert(chain, ledger);
-		Ok(())
+		Self::post(Some(operator), chain, |liquidity, ledger| {
+			liquidity.free =
+				liquidity.free.checked_sub(amount).ok_or(Error::<T>::InsufficientLiquidity)?;
+			ledger.operator_liquidity =
+				sub::<T>(ledger.operator_liquidity, amount, "vault liquidity below a withdrawal")?;
+			owe::<T>(ledger, amount)
+		})
 	}
 
 	/// A withdrawal failed with nothing moved: the liquidity is the operator's again.
@@ -183,16 +186,9 @@ impl<T: Config> Books<T> {
 		chain: ChainId,
 		amount: LinkedAmount,
 	) -> DispatchResult {
-		let mut liquidity = OperatorLiquidity::<T>::get(operator, chain);
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		liquidity.free = add::<T>(liquidity.free, amount, "free liquidity overflows")?;
-		ledger.pending_outbound =
-			sub::<T>(ledger.pending_outbound, amount, "reversed more than the vault owes")?;
-		ledger.operator_liquidity =
-			add::<T>(ledger.operator_liquidity, amount, "vault liquidity overflows")?;
-		OperatorLiquidity::<T>::insert(operator, chain, liquidity);
-		VaultLedgers::<T>::insert(chain, ledger);
-		Ok(())
+		Self::post(Some(operator), chain, |liquidity, ledger| {
+			give_back::<T>(liquidity, ledger, amount)
+		})
 	}
 
 	/// A withdrawal is final: it left the vault.
@@ -201,24 +197,16 @@ impl<T: Config> Books<T> {
 		chain: ChainId,
 		amount: LinkedAmount,
 	) -> DispatchResult {
-		let mut liquidity = OperatorLiquidity::<T>::get(operator, chain);
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		liquidity.total_withdrawn =
-			add::<T>(liquidity.total_withdrawn, amount, "withdrawn liquidity overflows")?;
-		ledger.pending_outbound =
-			sub::<T>(ledger.pending_outbound, amount, "withdrew more than the vault owes")?;
-		OperatorLiquidity::<T>::insert(operator, chain, liquidity);
-		VaultLedgers::<T>::insert(chain, ledger);
-		Ok(())
+		Self::post(Some(operator), chain, |liquidity, ledger| {
+			liquidity.total_withdrawn =
+				add::<T>(liquidity.total_withdrawn, amount, "withdrawn liquidity overflows")?;
+			settle::<T>(ledger, amount)
+		})
 	}
 
 	/// A payout, settlement, refund or returned deposit is final: it left the vault.
 	pub fn outbound_final(chain: ChainId, amount: LinkedAmount) -> DispatchResult {
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		ledger.pending_outbound =
-			sub::<T>(ledger.pending_outbound, amount, "sent more than the vault owes")?;
-		VaultLedgers::<T>::insert(chain, ledger);
-		Ok(())
+		Self::post(None, chain, |_, ledger| settle::<T>(ledger, amount))
 	}
 
 	/// The vault paid `fee` on its chain for a transaction serving `operator`: it comes out of
@@ -230,23 +218,18 @@ impl<T: Config> Books<T> {
 		chain: ChainId,
 		fee: LinkedAmount,
 	) -> Result<(LinkedAmount, LinkedAmount), DispatchError> {
-		let mut ledger = VaultLedgers::<T>::get(chain);
-		let (mut covered, mut charged) = (0, None);
-		if let Some(operator) = operator {
-			let mut liquidity = OperatorLiquidity::<T>::get(operator, chain);
-			covered = liquidity.free.min(fee);
+		let covered = operator
+			.map(|operator| OperatorLiquidity::<T>::get(operator, chain).free.min(fee))
+			.unwrap_or(0);
+		let unpaid = fee.saturating_sub(covered);
+		Self::post(operator, chain, |liquidity, ledger| {
 			liquidity.free = sub::<T>(liquidity.free, covered, "fee above free liquidity")?;
 			liquidity.total_fees = add::<T>(liquidity.total_fees, covered, "fees overflow")?;
 			ledger.operator_liquidity =
 				sub::<T>(ledger.operator_liquidity, covered, "vault liquidity below a fee")?;
-			charged = Some((operator, liquidity));
-		}
-		let unpaid = fee.saturating_sub(covered);
-		ledger.unpaid_fees = add::<T>(ledger.unpaid_fees, unpaid, "unpaid fees overflow")?;
-		if let Some((operator, liquidity)) = charged {
-			OperatorLiquidity::<T>::insert(operator, chain, liquidity);
-		}
-		VaultLedgers::<T>::insert(chain, ledger);
+			ledger.unpaid_fees = add::<T>(ledger.unpaid_fees, unpaid, "unpaid fees overflow")?;
+			Ok(())
+		})?;
 		Ok((covered, unpaid))
 	}
 
@@ -257,4 +240,32 @@ impl<T: Config> Books<T> {
 		let _ = OperatorLiquidity::<T>::clear_prefix(operator, u32::MAX, None);
 		Ok(())
 	}
+}
+
+/// The vault owes `amount` more on its chain.
+fn owe<T: Config>(ledger: &mut VaultLedger, amount: LinkedAmount) -> DispatchResult {
+	ledger.pending_outbound =
+		add::<T>(ledger.pending_outbound, amount, "pending outbound overflows")?;
+	Ok(())
+}
+
+/// What the vault owed left it.
+fn settle<T: Config>(ledger: &mut VaultLedger, amount: LinkedAmount) -> DispatchResult {
+	ledger.pending_outbound =
+		sub::<T>(ledger.pending_outbound, amount, "sent more than the vault owes")?;
+	Ok(())
+}
+
+/// What the vault owed did not leave it: it is the operator's free liquidity again.
+fn give_back<T: Config>(
+	liquidity: &mut Liquidity,
+	ledger: &mut VaultLedger,
+	amount: LinkedAmount,
+) -> DispatchResult {
+	liquidity.free = add::<T>(liquidity.free, amount, "free liquidity overflows")?;
+	ledger.pending_outbound =
+		sub::<T>(ledger.pending_outbound, amount, "gave back more than the vault owes")?;
+	ledger.operator_liquidity =
+		add::<T>(ledger.operator_liquidity, amount, "vault liquidity overflows")?;
+	Ok(())
 }

@@ -3,21 +3,20 @@
 //! allows, and sent again while they are not counted on chain.
 //!
 //! Each observation sent is kept under a key of its own ([`store::pending_report`]) and listed
-//! under the block it was sent at ([`store::list_reports_sent`]), both when the run saves. A later run looks at each
-//! block's list once it is [`REPORT_RETRY_AFTER`] blocks old: an observation still awaiting
-//! this authority's vote is sent again (and listed under the new block), one that was counted
-//! or no longer matters is forgotten. Runs that overlap (a pass that outlasts its block) each
-//! write only their own observations' keys, so neither can erase what the other sent.
+//! under the block it was sent at ([`store::list_reports_sent`]), both when the run saves. A
+//! later run looks at each block's list once it is [`REPORT_RETRY_AFTER`] blocks old: an
+//! observation still awaiting this authority's vote is sent again (and listed under the new
+//! block), one that was counted or no longer matters is forgotten. Runs that overlap (a pass
+//! that outlasts its block) each write only their own observations' keys and add to a block's
+//! list without overwriting it, so neither can erase what the other sent.
 
-use super::store;
+use super::store::{self, PendingReport};
 use crate::{
 	linked::{observation_hash, signing_payload},
 	pallet::*,
-	types::*,
 	LOG_TARGET,
 };
 use alloc::{collections::BTreeSet, vec::Vec};
-use codec::{Decode, Encode};
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::offchain::SubmitTransaction;
 use sp_core::H256;
@@ -31,15 +30,6 @@ pub const REPORT_RETRY_AFTER: u64 = 4;
 /// Most blocks of sent reports one run looks at again: a node that was down long catches up
 /// over several runs.
 pub const MAX_RETRY_BLOCKS_PER_RUN: u64 = 64;
-
-/// A report sent and not yet seen counted on chain.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
-pub struct PendingReport<AccountId> {
-	/// What was reported.
-	pub observation: Observation<AccountId>,
-	/// The connection-chain block it was last sent at.
-	pub sent_at: u64,
-}
 
 /// This node's attestation key, if it is an authority's.
 pub struct Reporter<T: Config> {

@@ -8,10 +8,13 @@
 //! [`plan`] decides, from the instructions, their records and the chain's nonce, what to do for
 //! each; [`Pallet::settle`] does it: sign, record, submit, look up.
 
-use super::{client::*, reports::Reports, store};
+use super::{
+	client::*,
+	reports::Reports,
+	store::{self, SentRecord},
+};
 use crate::{linked::SignedTx, pallet::*, types::*, LOG_TARGET};
 use alloc::{collections::BTreeSet, vec::Vec};
-use codec::{Decode, Encode};
 use sp_core::H256;
 
 /// Linked-chain blocks after which a transaction not yet included is broadcast again.
@@ -22,20 +25,6 @@ pub const REBROADCAST_AFTER: u64 = 8;
 /// (a chain whose finality lags far) the inclusion is reported, so the trail shows where the
 /// transaction is.
 pub const FINALITY_NEAR_BLOCKS: u64 = 8;
-
-/// What the worker recorded about a transaction it signed for an instruction.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
-pub struct SentRecord {
-	/// The transaction.
-	pub tx: SignedTx,
-	/// Whether it is the nonce taker (sent after the pallet asked to cancel the instruction).
-	pub takes_nonce_only: bool,
-	/// The newest linked block when it was last broadcast; `None` until a broadcast succeeded
-	/// (the node stopped, or the endpoint failed, between recording and sending it).
-	pub broadcast_at: Option<u64>,
-	/// Whether its inclusion in a block was found (and reported, if far from final).
-	pub included: bool,
-}
 
 /// A transaction to send for an instruction.
 #[derive(Clone, PartialEq, Eq, Debug)]

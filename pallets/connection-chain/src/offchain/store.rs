@@ -14,8 +14,7 @@
 //! | `reports-sent/<block>` | the observations (hashes) sent or sent again at that block |
 //! | `reports-cursor` | the first such block not yet looked at again |
 
-use super::{reports::PendingReport, settle::SentRecord};
-use crate::types::{ChainId, InstructionId};
+use crate::{linked::SignedTx, types::*};
 use alloc::{format, string::String, vec::Vec};
 use codec::{Decode, Encode};
 use sp_core::H256;
@@ -39,6 +38,29 @@ pub struct Backoff {
 	pub failures: u32,
 	/// The connection-chain block before which the chain is left alone.
 	pub until: u64,
+}
+
+/// What the worker recorded about a transaction it signed for an instruction.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct SentRecord {
+	/// The transaction.
+	pub tx: SignedTx,
+	/// Whether it is the nonce taker (sent after the pallet asked to cancel the instruction).
+	pub takes_nonce_only: bool,
+	/// The newest linked block when it was last broadcast; `None` until a broadcast succeeded
+	/// (the node stopped, or the endpoint failed, between recording and sending it).
+	pub broadcast_at: Option<u64>,
+	/// Whether its inclusion in a block was found (and reported, if far from final).
+	pub included: bool,
+}
+
+/// A report sent and not yet seen counted on chain.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct PendingReport<AccountId> {
+	/// What was reported.
+	pub observation: Observation<AccountId>,
+	/// The connection-chain block it was last sent at.
+	pub sent_at: u64,
 }
 
 fn key(name: &str) -> Vec<u8> {

@@ -8,18 +8,8 @@ use sp_core::H256;
 
 /// The architecture of a linked chain. It decides the account format, how deposits are
 /// recognised and how the vault signs.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum ChainKind {
 	/// A Substrate chain: 32-byte accounts, sr25519 vault key.
 	Substrate,
@@ -28,18 +18,8 @@ pub enum ChainKind {
 }
 
 /// An account on a linked chain, in the format of that chain's kind.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum LinkedAccount {
 	/// A 32-byte Substrate account id.
 	Substrate([u8; 32]),
@@ -75,18 +55,8 @@ impl LinkedAccount {
 }
 
 /// Whether a linked chain takes new transfers.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum ChainStatus {
 	/// Takes new requests.
 	Active,
@@ -95,9 +65,8 @@ pub enum ChainStatus {
 }
 
 /// The asset a linked chain carries.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct AssetInfo {
 	/// Ticker, e.g. `ETH`.
 	pub symbol: BoundedVec<u8, MaxSymbolLen>,
@@ -106,18 +75,8 @@ pub struct AssetInfo {
 }
 
 /// How long a new transfer may take at each stage, in connection-chain blocks.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct DeadlineWindows<BlockNumber> {
 	/// From the request to the deposit's report; afterwards the transfer expires.
 	pub deposit: BlockNumber,
@@ -127,18 +86,8 @@ pub struct DeadlineWindows<BlockNumber> {
 }
 
 /// A cap on what may leave a linked chain (as the source of transfers) per period.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct VolumeLimit<BlockNumber> {
 	/// Largest total source amount requested per period.
 	pub max_per_period: LinkedAmount,
@@ -147,9 +96,8 @@ pub struct VolumeLimit<BlockNumber> {
 }
 
 /// A chain linked to the connection chain.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct LinkedChain<BlockNumber> {
 	/// Architecture of the chain.
 	pub kind: ChainKind,
@@ -171,19 +119,8 @@ pub struct LinkedChain<BlockNumber> {
 /// What the vault of a linked chain holds, as the pallet accounts for it. The vault's real
 /// balance must equal [`VaultLedger::expected_vault_balance`] (plus whatever the vault holds for
 /// its own fees).
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Default,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct VaultLedger {
 	/// Deposits of transfers on hold (not yet settled to the operator or refunded).
 	pub held: LinkedAmount,
@@ -208,18 +145,8 @@ impl VaultLedger {
 }
 
 /// A vault's balance and account nonce at a block of its chain, as the workers read them.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct VaultSnapshot {
 	/// The vault's balance.
 	pub balance: LinkedAmount,
@@ -230,18 +157,8 @@ pub struct VaultSnapshot {
 }
 
 /// A block of a linked chain.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct LinkedBlock {
 	/// Block number.
 	pub number: u64,
@@ -250,18 +167,8 @@ pub struct LinkedBlock {
 }
 
 /// A transaction on a linked chain and the block that includes it.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct LinkedTx {
 	/// Transaction hash (EVM) or extrinsic hash (Substrate).
 	pub hash: H256,

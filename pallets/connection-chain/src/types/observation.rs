@@ -6,9 +6,8 @@ use scale_info::TypeInfo;
 use sp_core::H256;
 
 /// What a validator's off-chain worker saw on a linked chain and reports.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum Observation<AccountId> {
 	/// A deposit into a vault, final on its chain.
 	Deposit {
@@ -75,18 +74,8 @@ pub enum Observation<AccountId> {
 
 /// What observations about the same thing share: reports with the same subject but different
 /// content conflict.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum ObservationSubject {
 	/// A deposit transaction on a chain.
 	Deposit(ChainId, H256),

@@ -6,19 +6,8 @@ use scale_info::TypeInfo;
 use sp_runtime::Perbill;
 
 /// An operator's liquidity on one linked chain, kept in that chain's vault.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Default,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct Liquidity {
 	/// Available for new payouts and withdrawals.
 	pub free: LinkedAmount,
@@ -43,9 +32,8 @@ impl Liquidity {
 }
 
 /// An operator (exchange provider).
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct OperatorInfo<Balance> {
 	/// The bond held on the connection chain while registered.
 	pub bond: Balance,
@@ -59,18 +47,8 @@ pub struct OperatorInfo<Balance> {
 
 /// An exact exchange rate: `numerator / denominator` units of the destination asset per unit
 /// of the source asset (both in their smallest units).
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct ExchangeRate {
 	/// Destination units.
 	pub numerator: u128,
@@ -79,19 +57,8 @@ pub struct ExchangeRate {
 }
 
 /// A fee: a fixed part plus a proportional part, both charged in the source asset.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Default,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct FeeSchedule {
 	/// Charged on every transfer, in source units. It also pays the linked chains' transaction
 	/// fees the vaults spend on the transfer.
@@ -101,9 +68,8 @@ pub struct FeeSchedule {
 }
 
 /// An operator's offer for one ordered pair of linked chains.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct Rule<AccountId, BlockNumber> {
 	/// The operator paying out on the destination chain.
 	pub operator: AccountId,
@@ -116,9 +82,8 @@ pub struct Rule<AccountId, BlockNumber> {
 }
 
 /// The terms of a rule: rate, fee, limits and validity window.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct RuleTerms<BlockNumber> {
 	/// Base exchange rate.
 	pub rate: ExchangeRate,
@@ -136,9 +101,8 @@ pub struct RuleTerms<BlockNumber> {
 
 /// A time-boxed promotion on a rule: a better rate or fee, optionally only for requesters who
 /// hold enough on the connection chain, optionally up to a volume budget.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct Campaign<Balance, BlockNumber> {
 	/// The rule it improves.
 	pub rule: RuleId,
@@ -150,9 +114,8 @@ pub struct Campaign<Balance, BlockNumber> {
 }
 
 /// The terms of a campaign: window, rate or fee, holding condition and budget.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct CampaignTerms<Balance, BlockNumber> {
 	/// First block of the campaign.
 	pub starts_at: BlockNumber,
@@ -169,18 +132,8 @@ pub struct CampaignTerms<Balance, BlockNumber> {
 }
 
 /// What a requester gets for an amount under a rule at a given moment.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct Quote {
 	/// Amount the requester deposits on the source chain.
 	pub amount_in: LinkedAmount,
@@ -196,18 +149,8 @@ pub struct Quote {
 }
 
 /// Why no quote can be given.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum QuoteError {
 	/// No rule with this id.
 	UnknownRule,

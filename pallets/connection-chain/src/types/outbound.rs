@@ -7,18 +7,8 @@ use sp_core::H256;
 use sp_runtime::DispatchError;
 
 /// Why the vault makes an outbound transfer.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum OutboundPurpose<AccountId> {
 	/// Pay the recipient of a transfer (destination chain).
 	Payout(TransferId),
@@ -35,18 +25,8 @@ pub enum OutboundPurpose<AccountId> {
 }
 
 /// Where an outbound instruction is.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum OutboundStatus {
 	/// Waiting for its transaction to be included on the chain.
 	Pending,
@@ -64,9 +44,8 @@ pub enum OutboundStatus {
 }
 
 /// A transfer the vault of a linked chain must make, executed exactly once by the workers.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct OutboundInstruction<AccountId, BlockNumber> {
 	/// Chain whose vault pays.
 	pub chain: ChainId,
@@ -93,18 +72,8 @@ pub struct OutboundInstruction<AccountId, BlockNumber> {
 }
 
 /// Proof that an outbound transaction can never be included.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum DeadProof {
 	/// The vault nonce assigned to the instruction is taken by another, final transaction of
 	/// the vault (the workers' cancelling transaction, or one made outside the connection
@@ -119,18 +88,8 @@ pub enum DeadProof {
 }
 
 /// What a deposit into a vault says it is for.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum DepositReference<AccountId> {
 	/// The deposit of a transfer.
 	Transfer(TransferId),
@@ -154,18 +113,8 @@ pub enum DepositReference<AccountId> {
 }
 
 /// Why a deposit was not accepted (it is returned to its sender).
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum DepositRejection {
 	/// The deposit names no transfer or operator.
 	UnknownReference,

@@ -7,18 +7,8 @@ use scale_info::TypeInfo;
 use sp_core::H256;
 
 /// One side of a transfer.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct Leg {
 	/// The linked chain.
 	pub chain: ChainId,
@@ -29,18 +19,8 @@ pub struct Leg {
 }
 
 /// Where a transfer is in its lifecycle.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum TransferState {
 	/// Waiting for the requester's deposit into the source vault.
 	AwaitingDeposit,
@@ -80,18 +60,8 @@ impl TransferState {
 }
 
 /// The state of the source asset.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum HoldState {
 	/// No deposit yet.
 	AwaitingDeposit,
@@ -106,18 +76,8 @@ pub enum HoldState {
 }
 
 /// The kind of a step in a transfer's trail.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum StepKind {
 	/// The request on the connection chain.
 	Request,
@@ -136,9 +96,8 @@ pub enum StepKind {
 }
 
 /// Why a step failed.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum FailureReason {
 	/// The transaction was included but reverted / its dispatch failed.
 	Reverted,
@@ -151,9 +110,8 @@ pub enum FailureReason {
 }
 
 /// Outcome of a step.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum StepResult {
 	/// Requested, not yet seen on the linked chain.
 	Pending,
@@ -166,18 +124,8 @@ pub enum StepResult {
 }
 
 /// A point in the connection chain's history.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct Stamp<BlockNumber> {
 	/// Connection-chain block.
 	pub block: BlockNumber,
@@ -186,9 +134,8 @@ pub struct Stamp<BlockNumber> {
 }
 
 /// One step of a transfer's trail.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct TrailStep<BlockNumber> {
 	/// What the step is.
 	pub kind: StepKind,
@@ -211,9 +158,8 @@ pub struct TrailStep<BlockNumber> {
 }
 
 /// A cross-chain transfer: one record with its whole trail.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct Transfer<AccountId, Balance, BlockNumber> {
 	/// Who requested it on the connection chain; `None` for a transfer opened by its deposit
 	/// alone ([`DepositReference::NewTransfer`]).
@@ -252,7 +198,8 @@ pub struct Transfer<AccountId, Balance, BlockNumber> {
 }
 
 /// A page of a listing: items and where the next page starts.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Encode, Decode, TypeInfo)]
 pub struct Page<Item> {
 	/// Items of this page.
 	pub items: alloc::vec::Vec<Item>,

@@ -54,7 +54,7 @@ export async function prepareAll({ presigned }, count, sign, send) {
  * of its time per transaction, while the chains wait.
  */
 export async function prepareForLedger(ctx, signer, call, count) {
-  const { ledger, ledgerSubmitter } = ctx;
+  const { ledgerSubmitter, exchange: { ledger } } = ctx;
   const first = (await ledger.rpc.system.accountNextIndex(signer.address)).toNumber();
   const sendAll = await prepareAll(ctx, count, async (i) => (await call.signAsync(signer, { nonce: first + i, era: 0 })).toHex(),
     (hex) => ledgerSubmitter.send('author_submitExtrinsic', [hex]));

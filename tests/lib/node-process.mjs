@@ -175,14 +175,16 @@ export async function startNode({ name, args, ports, basePath, nodeKey = randomB
 }
 
 /**
- * Starts anvil on `port` with `blockTime`-second blocks. With `statePath` it loads the chain
+ * Starts anvil on `port` with `blockTime`-second blocks (0: a block per transaction, at
+ * once). With `statePath` it loads the chain
  * from that file if it exists and writes it back when stopped with SIGTERM, so a restart
  * goes on with the same chain.
  */
 export async function startAnvil({ name = 'anvil', port, blockTime = 1, statePath }) {
   const dir = mkdtempSync(join(tmpdir(), `cc-${name}-`));
   const url = `http://127.0.0.1:${port}`;
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--block-time', String(blockTime)];
+  const args = ['--host', '127.0.0.1', '--port', String(port)];
+  if (blockTime > 0) args.push('--block-time', String(blockTime));
   if (statePath) args.push('--state', statePath);
   const handle = await startProcess({
     name,

@@ -297,7 +297,9 @@ impl<T: Config> Pallet<T> {
 				let outcome = Outcome::Failed(None, FailureReason::Dead(proof));
 				Self::apply_outcome(instruction, outcome, fee)
 			}
-			Observation::VaultState { chain, snapshot } => Self::apply_vault_state(chain, snapshot),
+			Observation::VaultState { chain, snapshot } => {
+				Ok(Self::apply_vault_state(chain, snapshot))
+			}
 			Observation::VaultCannotPayFees { instruction } => {
 				let Some(open) = Outbound::<T>::get(instruction) else { return Ok(false) };
 				Self::deposit_event(Event::VaultCannotPayFees { chain: open.chain, instruction });

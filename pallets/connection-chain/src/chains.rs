@@ -5,7 +5,7 @@ use crate::{pallet::*, types::*, MIN_WINDOW};
 use alloc::vec::Vec;
 use frame_support::{ensure, traits::UnixTime, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::{traits::Zero, DispatchError, DispatchResult};
+use sp_runtime::{traits::Zero, DispatchResult};
 
 impl<T: Config> Pallet<T> {
 	/// The connection chain's current block and time.
@@ -109,12 +109,9 @@ impl<T: Config> Pallet<T> {
 	/// The workers read a vault's balance and nonce: kept as the chain's latest, and the vault
 	/// nonces taken outside the connection chain are never assigned again. Returns whether the
 	/// chain is still registered.
-	pub(crate) fn apply_vault_state(
-		chain: ChainId,
-		snapshot: VaultSnapshot,
-	) -> Result<bool, DispatchError> {
+	pub(crate) fn apply_vault_state(chain: ChainId, snapshot: VaultSnapshot) -> bool {
 		if !Chains::<T>::contains_key(chain) {
-			return Ok(false);
+			return false;
 		}
 		ObservedVaultState::<T>::insert(chain, snapshot);
 		NextVaultNonce::<T>::mutate(chain, |next| *next = (*next).max(snapshot.nonce));
@@ -125,6 +122,6 @@ impl<T: Config> Pallet<T> {
 			expected,
 			nonce: snapshot.nonce,
 		});
-		Ok(true)
+		true
 	}
 }

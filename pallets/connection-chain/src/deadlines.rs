@@ -38,8 +38,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Queues a deadline check of `transfer` at block `due`, or at the first later block with
-	/// room. Returns the block it was queued at.
-	pub fn schedule_deadline(
+	/// room. Returns the block it was queued at. (The pallet finds the slot before it writes
+	/// anything else, then queues; the tests fill queues with this.)
+	#[cfg(test)]
+	pub(crate) fn schedule_deadline(
 		due: BlockNumberFor<T>,
 		transfer: TransferId,
 	) -> Result<BlockNumberFor<T>, DispatchError> {

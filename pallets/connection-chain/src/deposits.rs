@@ -36,7 +36,7 @@ impl<T: Config> Pallet<T> {
 		let accepted = match reference {
 			DepositReference::Transfer(id) => Self::accept_transfer_deposit(id, deposit),
 			DepositReference::NewTransfer { rule, recipient, min_received } => {
-				Self::open_by_deposit(chain, tx, from, amount, (rule, recipient, min_received))
+				Self::open_by_deposit(deposit, (rule, recipient, min_received))
 					// Who looks the deposit up finds the transfer it opened.
 					.map(|id| seen = DepositReference::Transfer(id))
 			}

@@ -218,11 +218,11 @@ impl<T: Config> Books<T> {
 		chain: ChainId,
 		fee: LinkedAmount,
 	) -> Result<(LinkedAmount, LinkedAmount), DispatchError> {
-		let covered = operator
-			.map(|operator| OperatorLiquidity::<T>::get(operator, chain).free.min(fee))
-			.unwrap_or(0);
-		let unpaid = fee.saturating_sub(covered);
+		let (mut covered, mut unpaid) = (0, 0);
+		// Without an operator the liquidity is an empty stand-in: nothing is covered.
 		Self::post(operator, chain, |liquidity, ledger| {
+			covered = liquidity.free.min(fee);
+			unpaid = fee.saturating_sub(covered);
 			liquidity.free = sub::<T>(liquidity.free, covered, "fee above free liquidity")?;
 			liquidity.total_fees = add::<T>(liquidity.total_fees, covered, "fees overflow")?;
 			ledger.operator_liquidity =

@@ -127,13 +127,11 @@ impl<T: Config> Pallet<T> {
 	/// deposit as its source leg, checked and priced as a request with the same terms would be,
 	/// and holds the deposit at once. Nothing is changed if it is refused.
 	pub(crate) fn open_by_deposit(
-		chain: ChainId,
-		tx: LinkedTx,
-		from: LinkedAccount,
-		amount: LinkedAmount,
+		deposit: VaultDeposit,
 		new_transfer: (RuleId, LinkedAccount, LinkedAmount),
 	) -> Result<TransferId, DepositRejection> {
 		let (rule_id, recipient, min_received) = new_transfer;
+		let VaultDeposit { chain, from, amount, .. } = deposit;
 		let source_chain = Rules::<T>::get(rule_id).map(|rule| rule.source_chain);
 		ensure!(source_chain.is_none_or(|source| source == chain), DepositRejection::WrongChain);
 		let terms = Self::price_terms(
@@ -153,7 +151,6 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let transfer = terms.into_transfer(None, BoundedVec::new(), now, Zero::zero());
 		Self::announce(transfer_id, &transfer);
-		let deposit = VaultDeposit { chain, tx, from, amount };
 		Self::hold_deposit(transfer_id, transfer, deposit, payout_deadline)?;
 		Ok(transfer_id)
 	}

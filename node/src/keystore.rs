@@ -4,13 +4,13 @@
 //! `LocalKeystore` stores each key as its secret URI and derives the pair from it again at
 //! every signature. For a secret phrase (what `author_rotateKeys` generates and what most
 //! `key insert --suri "<words>"` store) that is PBKDF2 with 2,048 rounds of HMAC-SHA512, about
-//! a millisecond. Aura and GRANDPA sign a few times a block, but the workers sign every report
-//! and every vault transaction: one settlement or payout per transfer on each linked chain,
-//! signed one after another in the worker's thread, where the derivation would dominate.
+//! a millisecond. Aura and GRANDPA sign a few times a block, but the workers sign every report,
+//! every approval and every vault transaction, one after another in the worker's thread, where
+//! the derivation would dominate.
 //!
-//! So the attestation key and the vault keys are derived once, on their first signature, and
-//! kept in memory for the node's life; every other key and call goes to the local keystore
-//! unchanged (consensus keys are signed as before). The local keystore already holds
+//! So the attestation key, the signer key and the vault key are derived once, on their first
+//! signature, and kept in memory for the node's life; every other key and call goes to the
+//! local keystore unchanged (consensus keys are signed as before). The local keystore holds
 //! `--dev`/`--alice` keys in memory, and a node's keys are on its disk in the clear unless a
 //! keystore password is set; this cache adds derived pairs to the same process. A key file
 //! removed while the node runs stays usable by the workers until the node restarts.
@@ -18,7 +18,7 @@
 use std::{collections::HashMap, hash::Hash, sync::Arc};
 
 use pallet_connection_chain::crypto::{
-	AuthorityPair, VaultEcdsaPair, VaultSr25519Pair, KEY_TYPE, VAULT_KEY_TYPE,
+	AuthorityPair, SignerEcdsaPair, VaultSr25519Pair, KEY_TYPE, SIGNER_KEY_TYPE, VAULT_KEY_TYPE,
 };
 use parking_lot::RwLock;
 use sc_keystore::LocalKeystore;
@@ -112,12 +112,12 @@ impl Keystore for WorkerKeystore {
 		public: &ecdsa::Public,
 		msg: &[u8; 32],
 	) -> Result<Option<ecdsa::Signature>, Error> {
-		if key_type != VAULT_KEY_TYPE {
+		if key_type != SIGNER_KEY_TYPE {
 			return self.local.ecdsa_sign_prehashed(key_type, public, msg);
 		}
 		let pair = self
 			.ecdsa_pairs
-			.get(key_type, public, || local_pair::<VaultEcdsaPair>(&self.local, public))?;
+			.get(key_type, public, || local_pair::<SignerEcdsaPair>(&self.local, public))?;
 		Ok(pair.map(|pair| pair.sign_prehashed(msg)))
 	}
 
@@ -254,8 +254,8 @@ mod tests {
 			insert::<sr25519::Pair>(&worker, VAULT_KEY_TYPE, &format!("{DEV_PHRASE}//Vault"));
 		let attester =
 			insert::<sr25519::Pair>(&worker, KEY_TYPE, &format!("{DEV_PHRASE}//Attester"));
-		let evm_vault =
-			insert::<ecdsa::Pair>(&worker, VAULT_KEY_TYPE, &format!("{DEV_PHRASE}//Evm"));
+		let evm_signer =
+			insert::<ecdsa::Pair>(&worker, SIGNER_KEY_TYPE, &format!("{DEV_PHRASE}//Evm"));
 		let message = b"a report";
 		let hash = sp_io::hashing::keccak_256(message);
 
@@ -264,23 +264,23 @@ mod tests {
 		let attester_signature = worker.sr25519_sign(KEY_TYPE, &attester, message).unwrap();
 		assert!(sr25519::Pair::verify(&attester_signature.unwrap(), message, &attester));
 		// ECDSA signatures are deterministic: the same as the local keystore's.
-		let evm_signature = worker.ecdsa_sign_prehashed(VAULT_KEY_TYPE, &evm_vault, &hash).unwrap();
+		let evm_signature = worker.ecdsa_sign_prehashed(SIGNER_KEY_TYPE, &evm_signer, &hash).unwrap();
 		assert!(evm_signature.is_some());
 		assert_eq!(
 			evm_signature,
-			local.ecdsa_sign_prehashed(VAULT_KEY_TYPE, &evm_vault, &hash).unwrap()
+			local.ecdsa_sign_prehashed(SIGNER_KEY_TYPE, &evm_signer, &hash).unwrap()
 		);
 
 		// Without its files the local keystore no longer signs; the derived pairs still do.
 		dir.remove_keys();
 		assert_eq!(local.sr25519_sign(VAULT_KEY_TYPE, &vault, message).unwrap(), None);
-		assert_eq!(local.ecdsa_sign_prehashed(VAULT_KEY_TYPE, &evm_vault, &hash).unwrap(), None);
+		assert_eq!(local.ecdsa_sign_prehashed(SIGNER_KEY_TYPE, &evm_signer, &hash).unwrap(), None);
 		let again = worker.sr25519_sign(VAULT_KEY_TYPE, &vault, message).unwrap();
 		assert!(sr25519::Pair::verify(&again.unwrap(), message, &vault));
 		let again = worker.sr25519_sign(KEY_TYPE, &attester, message).unwrap();
 		assert!(sr25519::Pair::verify(&again.unwrap(), message, &attester));
 		assert_eq!(
-			worker.ecdsa_sign_prehashed(VAULT_KEY_TYPE, &evm_vault, &hash).unwrap(),
+			worker.ecdsa_sign_prehashed(SIGNER_KEY_TYPE, &evm_signer, &hash).unwrap(),
 			evm_signature
 		);
 	}

@@ -132,12 +132,19 @@ impl<T: Config> Pallet<T> {
 					&& ObservedVaultState::<T>::get(chain)
 						.is_none_or(|last| snapshot.at.number > last.at.number)
 			}
+			// Whether the authority still has to approve it is checked by `awaits_vote`.
+			Observation::BatchApproval { chain, nonce, .. } => {
+				VaultBatches::<T>::contains_key(chain, nonce)
+			}
 		}
 	}
 
 	/// Whether `authority` still has a vote to cast on `observation`: it has not voted on it
 	/// yet, and the observation would still change something.
 	pub fn awaits_vote(hash: H256, authority: u32, observation: &ObservationOf<T>) -> bool {
+		if let Observation::BatchApproval { chain, nonce, takes_nonce_only, .. } = observation {
+			return Self::approval_awaited(*chain, *nonce, *takes_nonce_only, authority);
+		}
 		!Votes::<T>::contains_key(hash, authority) && Self::is_relevant(observation)
 	}
 
@@ -198,6 +205,15 @@ impl<T: Config> Pallet<T> {
 		// Two reports admitted to the same block can both pass `authorize_report`.
 		if !Self::awaits_vote(hash, authority, &observation) {
 			Self::deposit_event(Event::ObservationObsolete { observation: hash });
+			return Weight::zero();
+		}
+		// An approval is the authority's own signature: it counts alone, once it verifies.
+		if let Observation::BatchApproval { chain, nonce, takes_nonce_only, signature } =
+			observation
+		{
+			if Self::apply_approval(authority, chain, nonce, takes_nonce_only, signature) {
+				Self::deposit_event(Event::ObservationApplied { observation: hash });
+			}
 			return Weight::zero();
 		}
 		let votes = VoteCount::<T>::get(hash).saturating_add(1);
@@ -305,6 +321,8 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::VaultCannotPayFees { chain: open.chain, instruction });
 				Ok(true)
 			}
+			// Counted per authority by `do_report`, never voted on.
+			Observation::BatchApproval { .. } => Ok(false),
 		}
 	}
 }

@@ -304,6 +304,27 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn set_vault_custody() -> Result<(), BenchmarkError> {
+		register_chains::<T>();
+		let count = T::MaxAuthorities::get().min(MaxVaultSigners::get());
+		let keys: Vec<T::AuthorityId> =
+			(0..count).map(|_| T::AuthorityId::generate_pair(None)).collect();
+		ConnectionChain::<T>::set_authorities(admin::<T>(), keys, 1).unwrap();
+		let signers = (1..=count).map(|i| [i as u8; 20]).collect::<Vec<_>>();
+		let custody = VaultCustody {
+			evm_chain_id: 1,
+			signers: BoundedVec::truncate_from(signers),
+			threshold: count / 2 + 1,
+		};
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, DESTINATION, custody.clone());
+		assert_eq!(VaultCustodies::<T>::get(DESTINATION), Some(custody));
+		Ok(())
+	}
+
+	#[benchmark]
 	fn retry_instruction() -> Result<(), BenchmarkError> {
 		register_chains::<T>();
 		operator::<T>(0);

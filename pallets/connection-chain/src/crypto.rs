@@ -1,37 +1,45 @@
-//! The keys of a validator's node: the attestation key, and the vault keys.
+//! The keys of a validator's node: the attestation key, its own signer key, and the Substrate
+//! vault key.
 //!
 //! The attestation key signs the reports of linked-chain observations. It is part of the
 //! runtime's session keys, so `--alice` / `--dev` (and `author_rotateKeys`) put it in a
 //! validator's keystore; `key insert --key-type ccat --scheme sr25519` does too.
 //!
-//! A vault key signs the vault's transactions on a linked chain. It is stored under
-//! [`VAULT_KEY_TYPE`]: an sr25519 key whose account is a Substrate chain's vault, a secp256k1
-//! (`ecdsa`) key whose Ethereum address is an EVM chain's vault. The worker uses whichever key
-//! matches the vault registered on chain; a node without it watches and reports but does not
-//! sign. Insert it with `key insert --key-type ccvt --scheme sr25519|ecdsa --suri <secret>`.
+//! The signer key ([`SIGNER_KEY_TYPE`], secp256k1) is this validator's own key on an EVM chain:
+//! its address is one of the signers of the chain's vault contract, so it approves the vault's
+//! batches, and it pays the gas of the batches it submits. No other validator holds it, and no
+//! single signer can move the vault. Insert it with
+//! `key insert --key-type ccsg --scheme ecdsa --suri <secret>`.
+//!
+//! The Substrate vault key ([`VAULT_KEY_TYPE`], sr25519) is the account of a Substrate chain's
+//! vault; every validator that settles that vault holds it (until the Substrate vault is a
+//! multisig account). Insert it with `key insert --key-type ccvt --scheme sr25519 --suri <secret>`.
 
 use sp_runtime::KeyTypeId;
 
 /// Key type of the attestation key.
 pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"ccat");
 
-/// Key type of the vault keys.
+/// Key type of the Substrate vault key.
 pub const VAULT_KEY_TYPE: KeyTypeId = KeyTypeId(*b"ccvt");
+
+/// Key type of a validator's own signer key on the EVM chains.
+pub const SIGNER_KEY_TYPE: KeyTypeId = KeyTypeId(*b"ccsg");
 
 mod app {
 	use sp_runtime::app_crypto::{app_crypto, sr25519};
 	app_crypto!(sr25519, super::KEY_TYPE);
 }
 
-// The vault keys as typed application keys, so that a node can ask its keystore for their
+// The worker keys as typed application keys, so that a node can ask its keystore for their
 // pairs (`LocalKeystore::key_pair`); the worker itself signs through `sp_io::crypto` by key type.
 mod vault_sr25519 {
 	use sp_runtime::app_crypto::{app_crypto, sr25519};
 	app_crypto!(sr25519, super::VAULT_KEY_TYPE);
 }
-mod vault_ecdsa {
+mod signer_ecdsa {
 	use sp_runtime::app_crypto::{app_crypto, ecdsa};
-	app_crypto!(ecdsa, super::VAULT_KEY_TYPE);
+	app_crypto!(ecdsa, super::SIGNER_KEY_TYPE);
 }
 
 /// An attestation authority's public key.
@@ -45,6 +53,6 @@ pub type AuthorityPair = app::Pair;
 /// A Substrate vault's key pair, as the node's keystore holds it.
 #[cfg(feature = "std")]
 pub type VaultSr25519Pair = vault_sr25519::Pair;
-/// An EVM vault's key pair, as the node's keystore holds it.
+/// A validator's EVM signer key pair, as the node's keystore holds it.
 #[cfg(feature = "std")]
-pub type VaultEcdsaPair = vault_ecdsa::Pair;
+pub type SignerEcdsaPair = signer_ecdsa::Pair;

@@ -113,6 +113,21 @@ mod events {
 		/// The vault cannot pay the fee of an instruction's transaction: it waits until someone
 		/// tops the vault up. Alert on it.
 		VaultCannotPayFees { chain: ChainId, instruction: InstructionId },
+		/// The vault of an EVM chain is a contract that pays only batches signed by `threshold`
+		/// of its `signers`, one per authority.
+		VaultCustodySet { chain: ChainId, signers: u32, threshold: u32 },
+		/// An authority approved the batch `nonce` of a chain's vault contract: its payments,
+		/// or (`takes_nonce_only`) the empty batch that cancels them; `approvals` so far.
+		BatchApproved {
+			chain: ChainId,
+			nonce: u64,
+			takes_nonce_only: bool,
+			authority: u32,
+			approvals: u32,
+		},
+		/// An authority's approval of a batch did not verify (signed by another key, or for other
+		/// payments): it was not counted.
+		ApprovalRefused { chain: ChainId, nonce: u64, authority: u32 },
 	}
 
 	#[pallet::error]
@@ -204,5 +219,9 @@ mod events {
 		/// The books would not balance: a posting overflowed, or took more from a figure than
 		/// it holds. Nothing was changed; the pallet's state is inconsistent and needs a look.
 		LedgerOutOfBalance,
+		/// A vault custody that the contract would refuse: no signers, a signer twice or zero,
+		/// a threshold that is not a majority of them, a signer count other than the number of
+		/// authorities, or a chain that is not an EVM chain.
+		BadCustody,
 	}
 }

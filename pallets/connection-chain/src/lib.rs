@@ -140,6 +140,7 @@ pub use pallet::*;
 pub mod attestation;
 mod chains;
 pub mod crypto;
+mod custody;
 mod deadlines;
 mod deposits;
 mod events;
@@ -157,6 +158,7 @@ mod storage;
 mod trail;
 mod transfers;
 pub mod types;
+pub mod vault_contract;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -438,6 +440,21 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_set_windows(windows)
+		}
+
+		/// Makes the vault of an EVM chain a contract (`contracts/ConnectionVault.sol`) that pays
+		/// only batches signed by `custody.threshold` of `custody.signers`: one signer per
+		/// authority, in the authorities' order, the same set the contract holds. Instructions
+		/// created from now on are paid in batches the authorities approve.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_vault_custody())]
+		pub fn set_vault_custody(
+			origin: OriginFor<T>,
+			chain: ChainId,
+			custody: VaultCustody,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_vault_custody(chain, custody)
 		}
 
 		/// Registers the caller as an operator, holding the operator bond.

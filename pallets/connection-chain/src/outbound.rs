@@ -20,7 +20,8 @@ pub(crate) enum Outcome {
 
 impl<T: Config> Pallet<T> {
 	/// Records that the vault of `chain` must pay `amount` to `recipient`, with the chain's
-	/// next vault nonce. The caller has posted what the vault owes for it.
+	/// next vault nonce (or its vault contract's filling batch). The caller has posted what the
+	/// vault owes for it.
 	pub(crate) fn create_instruction(
 		chain: ChainId,
 		purpose: OutboundPurpose<T::AccountId>,
@@ -30,11 +31,7 @@ impl<T: Config> Pallet<T> {
 	) -> InstructionId {
 		let id = NextInstructionId::<T>::get();
 		NextInstructionId::<T>::put(id.saturating_add(1));
-		let nonce = NextVaultNonce::<T>::mutate(chain, |next| {
-			let nonce = *next;
-			*next = next.saturating_add(1);
-			nonce
-		});
+		let nonce = Self::assign_vault_nonce(chain, id);
 		let instruction = OutboundInstruction {
 			chain,
 			purpose: purpose.clone(),
@@ -67,6 +64,7 @@ impl<T: Config> Pallet<T> {
 		instruction.status = status;
 		Outbound::<T>::insert(id, &*instruction);
 		PendingOutbound::<T>::remove(instruction.chain, id);
+		Self::close_batch(instruction.chain, instruction.nonce);
 		Self::deposit_event(Event::InstructionConcluded { instruction: id, status });
 	}
 

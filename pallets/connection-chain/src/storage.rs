@@ -199,6 +199,32 @@ mod storage {
 		DepositReference<T::AccountId>,
 	>;
 
+	// Custody of the vault contracts.
+
+	/// The signer set of each chain whose vault is a contract paid by threshold signatures.
+	#[pallet::storage]
+	pub type VaultCustodies<T> = StorageMap<_, Twox64Concat, ChainId, VaultCustody>;
+
+	/// The batch of each chain that instructions created in this block join: the block, its
+	/// vault nonce. A block's instructions share one batch, up to `MaxBatchPayments`.
+	#[pallet::storage]
+	pub type FillingBatch<T: Config> = StorageMap<_, Twox64Concat, ChainId, (BlockNumberFor<T>, u64)>;
+
+	/// The instructions each open batch (chain, vault nonce) pays, in the order it pays them.
+	#[pallet::storage]
+	pub type VaultBatches<T> =
+		StorageDoubleMap<_, Twox64Concat, ChainId, Twox64Concat, u64, BatchInstructions, ValueQuery>;
+
+	/// The approvals of each open batch (chain, vault nonce), of its payments (`false`) or of
+	/// the empty batch that only takes its nonce (`true`).
+	#[pallet::storage]
+	pub type Approvals<T: Config> = StorageNMap<
+		_,
+		(NMapKey<Twox64Concat, ChainId>, NMapKey<Twox64Concat, u64>, NMapKey<Twox64Concat, bool>),
+		BatchApprovals<BlockNumberFor<T>>,
+		ValueQuery,
+	>;
+
 	// Attestations.
 
 	/// The attestation authorities, in index order.

@@ -42,6 +42,7 @@ pub trait WeightInfo {
 	fn pause_chain() -> Weight;
 	fn resume_chain() -> Weight;
 	fn set_windows() -> Weight;
+	fn set_vault_custody() -> Weight;
 	fn set_authorities(a: u32, ) -> Weight;
 	fn retry_instruction() -> Weight;
 	fn register_operator() -> Weight;
@@ -108,6 +109,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `ConnectionChain::Windows` (r:0 w:1)
 	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn set_vault_custody() -> Weight {
+		Weight::from_parts(20_000_000, 3500)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	fn set_windows() -> Weight {
 		// Proof size: measured `0`, estimated `0` bytes.
 		// Minimum execution time: 5_096_000 picoseconds.
@@ -629,6 +635,11 @@ impl WeightInfo for () {
 	fn resume_chain() -> Weight {
 		Weight::from_parts(13_093_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn set_vault_custody() -> Weight {
+		Weight::from_parts(20_000_000, 3500)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_windows() -> Weight {

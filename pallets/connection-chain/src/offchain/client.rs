@@ -62,6 +62,17 @@ pub trait LinkedChainClient {
 	fn vault_state(&self, at: &LinkedBlock) -> Result<VaultSnapshot, WorkerError>;
 	/// The vault's next nonce as of the newest block (final or not), and that block's number.
 	fn vault_nonce(&self) -> Result<(u64, u64), WorkerError>;
+	/// Submits signed transactions (in JSON-RPC batches where the endpoint takes them); one
+	/// outcome per transaction, in their order. Submitting one the chain already knows is not
+	/// an error.
+	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>>;
+	/// The block each transaction is in, if it is in one (final or not); one answer per hash,
+	/// in their order.
+	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>>;
+}
+
+/// A linked chain whose vault is an account, signed for by the vault key the node holds.
+pub trait VaultKeyClient: LinkedChainClient {
 	/// Whether this node's keystore holds the vault key.
 	fn can_sign(&self) -> bool;
 	/// Builds and signs the vault's transaction with `nonce`: a transfer of `amount` to
@@ -71,11 +82,4 @@ pub trait LinkedChainClient {
 		transfer: Option<(LinkedAccount, LinkedAmount)>,
 		nonce: u64,
 	) -> Result<SignedTx, WorkerError>;
-	/// Submits signed transactions (in JSON-RPC batches where the endpoint takes them); one
-	/// outcome per transaction, in their order. Submitting one the chain already knows is not
-	/// an error.
-	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>>;
-	/// The block each transaction is in, if it is in one (final or not); one answer per hash,
-	/// in their order.
-	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>>;
 }

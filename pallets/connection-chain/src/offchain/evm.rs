@@ -10,7 +10,7 @@
 //! makes the payout fail on chain, and the transfer is refunded.
 
 use super::{
-	client::{read_once, LinkedChainClient, SubmitError, WorkerError},
+	client::{read_once, LinkedChainClient, SubmitError, VaultKeyClient, WorkerError},
 	json_rpc::{
 		fixed_bytes, hex, hex_fixed_bytes, hex_param, hex_quantity, parse_result, quantity, unhex,
 		Endpoint, RpcError,
@@ -236,16 +236,19 @@ pub fn scan_block(
 
 /// A linked EVM chain, seen through its JSON-RPC endpoint.
 pub struct EvmClient {
-	endpoint: Endpoint,
-	vault: [u8; 20],
+	pub(crate) endpoint: Endpoint,
+	pub(crate) vault: [u8; 20],
+	/// Whether the vault is a contract paid by threshold signatures ([`super::evm_contract`]),
+	/// rather than an account whose key the node holds.
+	contract: bool,
 	confirmations: u64,
 	key: Option<ecdsa::Public>,
 	/// The chain id and gas price of the transactions signed in this pass (read once, at the
 	/// first one).
-	signing: OnceCell<(u64, u128)>,
+	pub(crate) signing: OnceCell<(u64, u128)>,
 }
 
-fn block_tag(number: u64) -> String {
+pub(crate) fn block_tag(number: u64) -> String {
 	format!("\"0x{number:x}\"")
 }
 
@@ -254,28 +257,38 @@ fn address_text(address: &[u8; 20]) -> String {
 }
 
 impl EvmClient {
-	/// A client for `chain` at `endpoint`, with the vault key if this node's keystore has it.
-	pub fn new<BlockNumber>(endpoint: Endpoint, chain: &LinkedChain<BlockNumber>) -> Option<Self> {
+	/// A client for `chain` at `endpoint`: of its vault contract (`contract`), or of a vault
+	/// account, with the vault key if this node's keystore has it.
+	pub fn new<BlockNumber>(
+		endpoint: Endpoint,
+		chain: &LinkedChain<BlockNumber>,
+		contract: bool,
+	) -> Option<Self> {
 		let LinkedAccount::Evm(vault) = chain.vault else { return None };
-		let key = sp_io::crypto::ecdsa_public_keys(VAULT_KEY_TYPE)
-			.into_iter()
-			.find(|key| address_of(key) == Some(vault));
+		let key = (!contract)
+			.then(|| {
+				sp_io::crypto::ecdsa_public_keys(VAULT_KEY_TYPE)
+					.into_iter()
+					.find(|key| address_of(key) == Some(vault))
+			})
+			.flatten();
 		Some(Self {
 			endpoint,
 			vault,
+			contract,
 			confirmations: chain.confirmations.into(),
 			key,
 			signing: OnceCell::new(),
 		})
 	}
 
-	fn number(&self, method: &str, params: &str) -> Result<u128, WorkerError> {
+	pub(crate) fn number(&self, method: &str, params: &str) -> Result<u128, WorkerError> {
 		let value = self.endpoint.call(method, params)?;
 		quantity(&value).ok_or(WorkerError::Rpc(RpcError::UnexpectedResult("a hex quantity")))
 	}
 
 	/// A number that must fit a `u64` (block numbers, nonces, the chain id); `what` names it.
-	fn small_number(
+	pub(crate) fn small_number(
 		&self,
 		method: &str,
 		params: &str,
@@ -303,6 +316,9 @@ impl LinkedChainClient for EvmClient {
 	}
 
 	fn scan(&self, number: u64) -> Result<BlockScan, WorkerError> {
+		if self.contract {
+			return self.scan_contract(number);
+		}
 		let block_body = self
 			.endpoint
 			.call_for_body("eth_getBlockByNumber", &format!("[{},true]", block_tag(number)))?;
@@ -324,17 +340,42 @@ impl LinkedChainClient for EvmClient {
 	fn vault_state(&self, at: &LinkedBlock) -> Result<VaultSnapshot, WorkerError> {
 		let params = format!("[{},{}]", address_text(&self.vault), block_tag(at.number));
 		let balance = self.number("eth_getBalance", &params)?;
-		let nonce = self.small_number("eth_getTransactionCount", &params, "nonce")?;
+		let nonce = if self.contract {
+			self.contract_nonce(&block_tag(at.number))?
+		} else {
+			self.small_number("eth_getTransactionCount", &params, "nonce")?
+		};
 		Ok(VaultSnapshot { balance, nonce, at: *at })
 	}
 
 	fn vault_nonce(&self) -> Result<(u64, u64), WorkerError> {
 		let newest = self.small_number("eth_blockNumber", "[]", "block number")?;
+		if self.contract {
+			return Ok((self.contract_nonce(&block_tag(newest))?, newest));
+		}
 		let params = format!("[{},{}]", address_text(&self.vault), block_tag(newest));
 		let nonce = self.small_number("eth_getTransactionCount", &params, "nonce")?;
 		Ok((nonce, newest))
 	}
 
+	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>> {
+		let params: Vec<String> = txs.iter().map(|tx| hex_param(&tx.raw)).collect();
+		let answers = self.endpoint.call_each("eth_sendRawTransaction", &params);
+		answers.into_iter().map(submit_outcome).collect()
+	}
+
+	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>> {
+		let params: Vec<String> = tx_hashes.iter().map(|hash| hex_param(hash.as_bytes())).collect();
+		let receipts = self.endpoint.call_each("eth_getTransactionReceipt", &params);
+		receipts
+			.into_iter()
+			.zip(tx_hashes)
+			.map(|(receipt, tx_hash)| Ok(inclusion_in(&receipt?, *tx_hash)))
+			.collect()
+	}
+}
+
+impl VaultKeyClient for EvmClient {
 	fn can_sign(&self) -> bool {
 		self.key.is_some()
 	}
@@ -378,22 +419,6 @@ impl LinkedChainClient for EvmClient {
 		let raw = tx.signed(&signature.0).ok_or(WorkerError::Codec("chain id"))?;
 		let hash = H256(sp_io::hashing::keccak_256(&raw));
 		Ok(SignedTx { hash, raw, valid_until: None })
-	}
-
-	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>> {
-		let params: Vec<String> = txs.iter().map(|tx| hex_param(&tx.raw)).collect();
-		let answers = self.endpoint.call_each("eth_sendRawTransaction", &params);
-		answers.into_iter().map(submit_outcome).collect()
-	}
-
-	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>> {
-		let params: Vec<String> = tx_hashes.iter().map(|hash| hex_param(hash.as_bytes())).collect();
-		let receipts = self.endpoint.call_each("eth_getTransactionReceipt", &params);
-		receipts
-			.into_iter()
-			.zip(tx_hashes)
-			.map(|(receipt, tx_hash)| Ok(inclusion_in(&receipt?, *tx_hash)))
-			.collect()
 	}
 }
 

@@ -44,11 +44,13 @@
 
 pub mod client;
 pub mod evm;
+pub mod evm_contract;
 pub mod json_rpc;
 pub mod reports;
 pub mod settle;
 pub mod store;
 pub mod substrate;
+pub mod threshold;
 pub mod watch;
 
 pub use client::{LinkedChainClient, SubmitError, WorkerError};
@@ -147,7 +149,8 @@ impl<T: Config> Pallet<T> {
 				return;
 			}
 			store::set_newest_run(chain_id, now);
-			let result = Self::work_on_chain(chain_id, chain, Endpoint { url }, run, reports);
+			let result =
+				Self::work_on_chain(chain_id, chain, Endpoint { url }, run, reports, now);
 			Self::note_result(chain_id, backoff, result, now);
 		});
 	}
@@ -174,44 +177,60 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// One pass on one chain through the client of its kind.
+	/// One pass on one chain through the client of its kind, at connection-chain block `now`.
 	fn work_on_chain(
 		chain_id: ChainId,
 		chain: &LinkedChain<BlockNumberFor<T>>,
 		endpoint: Endpoint,
 		run: &mut ChainRun<T>,
 		reports: &mut Reports<T>,
+		now: u64,
 	) -> Result<(), WorkerError> {
 		match chain.kind {
-			ChainKind::Evm => {
-				let client = evm::EvmClient::new(endpoint, chain)
+			ChainKind::Evm if VaultCustodies::<T>::contains_key(chain_id) => {
+				let client = evm::EvmClient::new(endpoint, chain, true)
 					.ok_or(WorkerError::Codec("the vault is not an EVM address"))?;
-				Self::watch_and_settle(chain_id, &client, run, reports)
+				Self::watch_then_settle(chain_id, &client, run, reports, |reports, open, _, _| {
+					Self::settle_by_threshold(chain_id, &client, reports, open, now)
+				})
+			}
+			ChainKind::Evm => {
+				let client = evm::EvmClient::new(endpoint, chain, false)
+					.ok_or(WorkerError::Codec("the vault is not an EVM address"))?;
+				Self::watch_then_settle(chain_id, &client, run, reports, |reports, open, included, head| {
+					Self::settle_by_vault_key(chain_id, &client, reports, open, included, head)
+				})
 			}
 			ChainKind::Substrate => {
 				let client = substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, chain)
 					.ok_or(WorkerError::Codec("the vault is not a Substrate account"))?;
-				Self::watch_and_settle(chain_id, &client, run, reports)
+				Self::watch_then_settle(chain_id, &client, run, reports, |reports, open, included, head| {
+					Self::settle_by_vault_key(chain_id, &client, reports, open, included, head)
+				})
 			}
 		}
 	}
 
-	/// Watches the chain's final blocks, then settles its vault if this node holds the key.
-	fn watch_and_settle<C: LinkedChainClient>(
+	/// Watches the chain's final blocks, then settles its vault with `settle`, given the open
+	/// instructions, those found included, and the final head's number.
+	fn watch_then_settle<C: LinkedChainClient>(
 		chain_id: ChainId,
 		client: &C,
 		run: &mut ChainRun<T>,
 		reports: &mut Reports<T>,
+		settle: impl FnOnce(
+			&mut Reports<T>,
+			&[(InstructionId, InstructionOf<T>)],
+			&mut BTreeSet<InstructionId>,
+			u64,
+		) -> Result<(), WorkerError>,
 	) -> Result<(), WorkerError> {
 		let ChainRun { open, included } = run;
 		let open = open.get_or_insert_with(|| Self::open_instructions(chain_id));
 		let head = client.final_head()?;
 		Self::watch(chain_id, client, &head, open, reports)?;
-		// Reported before any payout is signed, as each block's deposits were.
+		// Reported before any payout is signed or approved, as each block's deposits were.
 		reports.flush();
-		if client.can_sign() {
-			Self::settle(chain_id, client, reports, open, included, head.number)?;
-		}
-		Ok(())
+		settle(reports, open, included, head.number)
 	}
 }

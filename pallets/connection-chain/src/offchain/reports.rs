@@ -77,6 +77,11 @@ impl<T: Config> Reports<T> {
 		}
 	}
 
+	/// This node's index among the authorities, if it is one.
+	pub fn authority(&self) -> Option<u32> {
+		self.reporter.as_ref().map(|reporter| reporter.index)
+	}
+
 	/// Whether this node reports at all (its attestation key is an authority's).
 	pub fn can_report(&self) -> bool {
 		self.reporter.is_some()

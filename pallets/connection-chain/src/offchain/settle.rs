@@ -88,10 +88,11 @@ pub fn plan<AccountId, BlockNumber>(
 }
 
 impl<T: Config> Pallet<T> {
-	/// Settles the chain's vault (see the module doc) as of the final head `final_head`.
+	/// Settles the chain's vault (see the module doc) as of the final head `final_head`, if this
+	/// node holds the vault key.
 	/// `included` holds the instructions this run already found recorded as included, whose
 	/// records it skips.
-	pub(crate) fn settle<C: LinkedChainClient>(
+	pub(crate) fn settle_by_vault_key<C: VaultKeyClient>(
 		chain_id: ChainId,
 		client: &C,
 		reports: &mut Reports<T>,
@@ -99,6 +100,9 @@ impl<T: Config> Pallet<T> {
 		included: &mut BTreeSet<InstructionId>,
 		final_head: u64,
 	) -> Result<(), WorkerError> {
+		if !client.can_sign() {
+			return Ok(());
+		}
 		Self::forget_closed_records(chain_id, open);
 		let pending: Vec<_> = open
 			.iter()
@@ -128,7 +132,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Signs and records the new transactions, then submits them with those sent again. A
 	/// signing failure stops the signing, not the sending of what is already signed.
-	fn send_planned<C: LinkedChainClient>(
+	fn send_planned<C: VaultKeyClient>(
 		chain_id: ChainId,
 		client: &C,
 		reports: &mut Reports<T>,

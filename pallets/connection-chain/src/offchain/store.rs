@@ -10,6 +10,7 @@
 //! | `newest-run/<chain>` | the newest connection-chain block a pass on the chain ran at |
 //! | `sent/<instruction>` | [`SentRecord`] of the transaction signed for it |
 //! | `sent-ids/<chain>` | the instructions of the chain that have a sent record |
+//! | `submissions/<chain>` | [`Submission`]s of the vault contract's batches this node sent |
 //! | `report/<observation hash>` | [`PendingReport`]: sent, not yet seen counted |
 //! | `reports-sent/<block>` | the observations (hashes) sent or sent again at that block |
 //! | `reports-cursor` | the first such block not yet looked at again |
@@ -52,6 +53,21 @@ pub struct SentRecord {
 	pub broadcast_at: Option<u64>,
 	/// Whether its inclusion in a block was found (and reported, if far from final).
 	pub included: bool,
+}
+
+/// A batch of a vault contract this node submitted from its signer's account.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct Submission {
+	/// The batch's vault nonce.
+	pub nonce: u64,
+	/// Whether it is the empty batch that only takes the nonce.
+	pub takes_nonce_only: bool,
+	/// The signer account's nonce the transaction uses.
+	pub sender_nonce: u64,
+	/// The transaction.
+	pub tx: SignedTx,
+	/// The newest linked block when it was last broadcast.
+	pub broadcast_at: u64,
 }
 
 /// A report sent and not yet seen counted on chain.
@@ -147,6 +163,15 @@ pub fn set_sent_record(id: InstructionId, record: &SentRecord) {
 
 pub fn clear_sent_record(id: InstructionId) {
 	clear(&sent_record_key(id))
+}
+
+/// The batches of the chain's vault contract this node submitted and has not seen taken yet.
+pub fn submissions(chain: ChainId) -> Vec<Submission> {
+	get(&key(&format!("submissions/{chain}"))).unwrap_or_default()
+}
+
+pub fn set_submissions(chain: ChainId, submissions: &Vec<Submission>) {
+	set(&key(&format!("submissions/{chain}")), submissions)
 }
 
 /// The instructions of a chain that have a sent record.

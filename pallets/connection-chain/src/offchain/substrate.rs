@@ -13,7 +13,7 @@
 //! signed again with the same nonce.
 
 use super::{
-	client::{read_once, LinkedChainClient, SubmitError, WorkerError},
+	client::{read_once, LinkedChainClient, SubmitError, VaultKeyClient, WorkerError},
 	json_rpc::{fixed_bytes, hex, hex_param, parse_result, quantity, unhex, Endpoint, RpcError},
 };
 use crate::{
@@ -180,6 +180,20 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 		Ok((self.account(hash)?.1, number))
 	}
 
+	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>> {
+		let params: Vec<String> = txs.iter().map(|tx| hex_param(&tx.raw)).collect();
+		let answers = self.endpoint.call_each("author_submitExtrinsic", &params);
+		answers.into_iter().map(submit_outcome).collect()
+	}
+
+	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>> {
+		// GRANDPA finalizes within a few blocks: the final outcome follows the inclusion so
+		// closely that the worker reports it alone.
+		tx_hashes.iter().map(|_| Ok(None)).collect()
+	}
+}
+
+impl<Codec: SubstrateRuntimeCodec> VaultKeyClient for SubstrateClient<Codec> {
 	fn can_sign(&self) -> bool {
 		self.key.is_some()
 	}
@@ -204,18 +218,6 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 			Codec::signed_extrinsic(transfer, &params, key.0, &sign).ok_or(WorkerError::Signing)?;
 		let hash = H256(sp_io::hashing::blake2_256(&raw));
 		Ok(SignedTx { hash, raw, valid_until: Some(shared.valid_until) })
-	}
-
-	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>> {
-		let params: Vec<String> = txs.iter().map(|tx| hex_param(&tx.raw)).collect();
-		let answers = self.endpoint.call_each("author_submitExtrinsic", &params);
-		answers.into_iter().map(submit_outcome).collect()
-	}
-
-	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>> {
-		// GRANDPA finalizes within a few blocks: the final outcome follows the inclusion so
-		// closely that the worker reports it alone.
-		tx_hashes.iter().map(|_| Ok(None)).collect()
 	}
 }
 

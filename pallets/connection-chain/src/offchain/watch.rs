@@ -29,36 +29,39 @@ pub fn observations_from_scan<AccountId: Decode + Clone, BlockNumber>(
 		reference: crate::memo::parse_memo(&deposit.memo),
 	});
 	// Indexed once: a block of payouts holds thousands of vault transactions, and as many
-	// instructions may be open. Nonces are assigned once each; were one shared, the first
-	// instruction (`open` is in id order) keeps it.
-	let mut open_by_nonce = BTreeMap::new();
+	// instructions may be open. A vault account's nonce pays one instruction; a vault
+	// contract's nonce pays a batch, one payment per instruction in id order (`open` is).
+	let mut open_by_nonce: BTreeMap<u64, Vec<_>> = BTreeMap::new();
 	for (id, instruction) in open {
-		open_by_nonce.entry(instruction.nonce).or_insert((*id, instruction));
+		open_by_nonce.entry(instruction.nonce).or_default().push((*id, instruction));
 	}
-	let outcomes = scan.vault_txs.iter().filter_map(|vault_tx| {
-		let &(instruction_id, instruction) = open_by_nonce.get(&vault_tx.nonce)?;
-		let fee = vault_tx.fee;
-		let pays_instruction =
-			vault_tx.transfer == Some((instruction.recipient, instruction.amount));
-		Some(match (&vault_tx.outcome, pays_instruction) {
-			(Ok(()), true) => {
-				Observation::OutboundFinal { instruction: instruction_id, tx: vault_tx.tx, fee }
+	let mut paid_of_nonce: BTreeMap<u64, usize> = BTreeMap::new();
+	let mut outcomes = Vec::new();
+	for vault_tx in &scan.vault_txs {
+		let Some(batch) = open_by_nonce.get(&vault_tx.nonce) else { continue };
+		let (fee, tx) = (vault_tx.fee, vault_tx.tx);
+		// Another transaction (the workers' nonce taker or empty batch, or one made outside
+		// the connection chain) took the nonce: the instruction can never land.
+		let dead = |instruction| Observation::OutboundDead {
+			instruction,
+			proof: DeadProof::NonceConsumed { nonce: vault_tx.nonce, by_tx: tx.hash },
+			fee,
+		};
+		let Some(transfer) = vault_tx.transfer else {
+			outcomes.extend(batch.iter().map(|(id, _)| dead(*id)));
+			continue;
+		};
+		let position = paid_of_nonce.entry(vault_tx.nonce).or_insert(0);
+		let Some(&(id, instruction)) = batch.get(*position) else { continue };
+		*position = position.saturating_add(1);
+		outcomes.push(match &vault_tx.outcome {
+			_ if transfer != (instruction.recipient, instruction.amount) => dead(id),
+			Ok(()) => Observation::OutboundFinal { instruction: id, tx, fee },
+			Err(reason) => {
+				Observation::OutboundFailed { instruction: id, tx, reason: reason.clone(), fee }
 			}
-			(Err(reason), true) => Observation::OutboundFailed {
-				instruction: instruction_id,
-				tx: vault_tx.tx,
-				reason: reason.clone(),
-				fee,
-			},
-			// Another transaction (the worker's nonce taker, or one made outside the
-			// connection chain) took the nonce: the instruction can never land.
-			(_, false) => Observation::OutboundDead {
-				instruction: instruction_id,
-				proof: DeadProof::NonceConsumed { nonce: vault_tx.nonce, by_tx: vault_tx.tx.hash },
-				fee,
-			},
-		})
-	});
+		});
+	}
 	deposits.chain(outcomes).collect()
 }
 

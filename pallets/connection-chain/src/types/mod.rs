@@ -7,12 +7,14 @@
 use frame_support::traits::ConstU32;
 
 mod chain;
+mod custody;
 mod observation;
 mod operator;
 mod outbound;
 mod transfer;
 
 pub use chain::*;
+pub use custody::*;
 pub use observation::*;
 pub use operator::*;
 pub use outbound::*;

@@ -70,6 +70,20 @@ pub enum Observation<AccountId> {
 		/// The instruction.
 		instruction: InstructionId,
 	},
+	/// The reporting authority approves the batch `nonce` of a chain's vault contract: its
+	/// signature over the batch's EIP-712 digest ([`crate::vault_contract::batch_digest`]) of
+	/// its payments, or (`takes_nonce_only`) of the empty batch. Not voted on: it counts once
+	/// it verifies against the authority's signer.
+	BatchApproval {
+		/// The chain.
+		chain: ChainId,
+		/// The batch's vault nonce.
+		nonce: u64,
+		/// Whether this approves the empty batch that only takes the nonce.
+		takes_nonce_only: bool,
+		/// The signature.
+		signature: VaultSignature,
+	},
 }
 
 /// What observations about the same thing share: reports with the same subject but different
@@ -87,6 +101,8 @@ pub enum ObservationSubject {
 	VaultState(ChainId, u64),
 	/// A vault unable to pay an instruction's fee.
 	FeeShortage(InstructionId),
+	/// The approvals of a chain's batch.
+	Approval(ChainId, u64),
 }
 
 impl<AccountId> Observation<AccountId> {
@@ -105,6 +121,9 @@ impl<AccountId> Observation<AccountId> {
 			}
 			Observation::VaultCannotPayFees { instruction } => {
 				ObservationSubject::FeeShortage(*instruction)
+			}
+			Observation::BatchApproval { chain, nonce, .. } => {
+				ObservationSubject::Approval(*chain, *nonce)
 			}
 		}
 	}

@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { u8aToHex } from '@polkadot/util';
 import { ANVIL_CHAIN, LEDGER_CHAIN, startNetwork } from './lib/network.mjs';
 import { Exchange, LNK, assertSettled, depositMemo } from './lib/exchange.mjs';
-import { jsonRpc, waitFor } from './lib/node-process.mjs';
+import { vaultNonce } from './lib/evm.mjs';
+import { waitFor } from './lib/node-process.mjs';
 
 describe('processes stopped mid-transfer', () => {
   let network;
@@ -25,9 +26,9 @@ describe('processes stopped mid-transfer', () => {
     // Exactly once: every vault transaction on each chain is one of the pallet's instructions.
     const { cc } = exchange;
     const ledgerNonce = (await exchange.ledger.query.system.account(exchange.substrateVault.address)).nonce.toNumber();
-    const anvilNonce = Number(BigInt(await jsonRpc(network.anvil.url, 'eth_getTransactionCount', [exchange.evmVault, 'latest'])));
+    const anvilNonce = Number(await vaultNonce(network.anvil.url, exchange.evmVault));
     assert.equal(ledgerNonce, (await cc.query.connectionChain.nextVaultNonce(LEDGER_CHAIN)).toNumber(), 'ledger vault transactions = instructions');
-    assert.equal(anvilNonce, (await cc.query.connectionChain.nextVaultNonce(ANVIL_CHAIN)).toNumber(), 'anvil vault transactions = instructions');
+    assert.equal(anvilNonce, (await cc.query.connectionChain.nextVaultNonce(ANVIL_CHAIN)).toNumber(), 'anvil vault batches = batches made');
   });
 
   after(async () => {
@@ -64,7 +65,7 @@ describe('processes stopped mid-transfer', () => {
     const before = await exchange.balances();
     const amount = 3n * 10n ** 16n;
     const id = await exchange.request(exchange.anvilToLedger, amount, exchange.userEvm.address, charlie, { reference: 'e2e-6' });
-    await exchange.userEvm.send(exchange.evmVault, amount, depositMemo({ transfer: id }));
+    await exchange.userEvm.deposit(exchange.evmVault, amount, depositMemo({ transfer: id }));
     await depositHeld(id);
     await network.cc.kill('SIGKILL');
     await sleep(5_000); // the linked chains go on without it

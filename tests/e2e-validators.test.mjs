@@ -1,15 +1,19 @@
 // End to end with three connection-chain validators (Alice, Bob, Charlie on the `local` preset,
-// threshold 2). Charlie's node is pointed at a forged EVM chain, so its reports about the EVM
-// chain are false: alone, they change nothing. Then Charlie's node is killed, and transfers
-// still settle on the reports of the other two.
+// threshold 2), whose own signer keys control the EVM vault contract 2 of 3. Charlie's node is
+// pointed at a forged EVM chain, so its reports about the EVM chain are false: alone, they
+// change nothing. Charlie's signer key, taken from his node, cannot move the vault alone. Then
+// Charlie's node is killed, and transfers still settle on the reports and approvals of the
+// other two.
 
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Contract, Interface, TypedDataEncoder, Wallet } from 'ethers';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { ANVIL_CHAIN, startNetwork } from './lib/network.mjs';
-import { Exchange, LNK, USER_EVM_SECRET, assertSettled, depositMemo } from './lib/exchange.mjs';
-import { EvmWallet } from './lib/evm.mjs';
+import { contracts, evmProvider } from './lib/contracts.mjs';
+import { Exchange, LNK, USER_EVM_SECRET, assertSettled, depositMemo, signerSecret } from './lib/exchange.mjs';
+import { EvmWallet, ethBalance, vaultNonce } from './lib/evm.mjs';
 import { startAnvil, waitFor } from './lib/node-process.mjs';
 import { submit } from './lib/tx.mjs';
 
@@ -31,6 +35,8 @@ describe('three validators with threshold 2', () => {
     exchange = await Exchange.connect(network);
     assert.equal((await exchange.cc.query.connectionChain.threshold()).toNumber(), 2);
     await exchange.setUp();
+    // The same vault contract on the forged chain: the deployer's first transaction there too.
+    assert.equal(await exchange.deployVault(forged.url), exchange.evmVault);
   });
 
   afterEach(() => assertSettled(exchange));
@@ -50,7 +56,7 @@ describe('three validators with threshold 2', () => {
     const id = await exchange.request(exchange.anvilToLedger, amount, user, charlie, { reference: 'e2e-7a' });
     // The deposit exists only on the forged chain, which only Charlie's node watches.
     const forgedUser = new EvmWallet(forged.url, USER_EVM_SECRET);
-    const receipt = await forgedUser.send(exchange.evmVault, amount, depositMemo({ transfer: id }));
+    const receipt = await forgedUser.deposit(exchange.evmVault, amount, depositMemo({ transfer: id }));
     // A report carries a list of observations: the one expected, as the chain encodes it.
     const [observation] = cc.createType(cc.tx.connectionChain.report.meta.args[0].type.toString(), [{
       Deposit: {
@@ -76,6 +82,39 @@ describe('three validators with threshold 2', () => {
       'the anvil vault ledger did not move');
     await submit(cc, cc.tx.connectionChain.cancelTransfer(id), exchange.charlie);
     assert.equal((await exchange.transfer(id)).state.type, 'Cancelled');
+  });
+
+  it('7c. one validator\'s signer key, taken from its node, moves nothing alone', async () => {
+    const url = network.anvil.url;
+    const charlie = new Wallet(signerSecret('charlie'), evmProvider(url));
+    const vault = new Contract(exchange.evmVault, contracts().ConnectionVault.abi, charlie);
+    const errors = new Interface(contracts().ConnectionVault.abi);
+    const [nonce, balance] = [await vaultNonce(url, exchange.evmVault), await ethBalance(url, exchange.evmVault)];
+    const domain = { name: 'ConnectionVault', version: '1', chainId: 31337, verifyingContract: exchange.evmVault };
+    const types = {
+      Batch: [{ name: 'nonce', type: 'uint256' }, { name: 'payments', type: 'Payment[]' }],
+      Payment: [{ name: 'token', type: 'address' }, { name: 'to', type: 'address' }, { name: 'amount', type: 'uint256' }],
+    };
+    const payments = [{ token: '0x0000000000000000000000000000000000000000', to: charlie.address, amount: balance / 2n }];
+    const signature = await charlie.signTypedData(domain, types, { nonce, payments });
+    assert.equal(TypedDataEncoder.hash(domain, types, { nonce, payments }), await vault.batchDigest(nonce, payments),
+      'the digest Charlie signed is the vault\'s');
+    const refusal = async (signatures) => {
+      try {
+        await vault.execute.staticCall(nonce, payments, signatures);
+      } catch (error) {
+        return errors.parseError(error.data)?.name;
+      }
+      return 'executed';
+    };
+    assert.equal(await refusal([signature]), 'NotEnoughSignatures', 'one signature of three is not enough');
+    assert.equal(await refusal([signature, signature]), 'SignaturesNotOrdered', 'nor the same signature twice');
+    // Sent for real, it reverts on chain and takes nothing.
+    const sent = await vault.execute(nonce, payments, [signature], { gasLimit: 300_000n }).catch((error) => error);
+    const receipt = sent.wait ? await sent.wait().catch((error) => error.receipt) : null;
+    if (receipt) assert.equal(receipt.status, 0, 'the lone execute reverted');
+    assert.equal(await ethBalance(url, exchange.evmVault), balance, 'the vault holds what it held');
+    assert.equal(await vaultNonce(url, exchange.evmVault), nonce, 'no nonce was taken');
   });
 
   it('7b. with one validator killed, transfers still settle', async () => {

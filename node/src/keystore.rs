@@ -264,7 +264,8 @@ mod tests {
 		let attester_signature = worker.sr25519_sign(KEY_TYPE, &attester, message).unwrap();
 		assert!(sr25519::Pair::verify(&attester_signature.unwrap(), message, &attester));
 		// ECDSA signatures are deterministic: the same as the local keystore's.
-		let evm_signature = worker.ecdsa_sign_prehashed(SIGNER_KEY_TYPE, &evm_signer, &hash).unwrap();
+		let evm_signature =
+			worker.ecdsa_sign_prehashed(SIGNER_KEY_TYPE, &evm_signer, &hash).unwrap();
 		assert!(evm_signature.is_some());
 		assert_eq!(
 			evm_signature,

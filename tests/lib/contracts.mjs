@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
 import solc from 'solc';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,3 +51,29 @@ export function compileContracts(files = CONTRACT_FILES) {
 
 /** The compiler version the contracts are built with. */
 export const compilerVersion = () => solc.version();
+
+let compiled;
+/** The contracts, compiled once per process. */
+export function contracts() {
+  compiled ??= compileContracts();
+  return compiled;
+}
+
+/** An ethers provider for the EVM chain at `url` that polls fast and caches nothing. */
+export function evmProvider(url) {
+  return new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
+}
+
+/**
+ * Deploys the contract `name` (of `contracts()`) with `args`, from the account of `secret`;
+ * resolves with the ethers contract once mined.
+ */
+export async function deployContract(url, secret, name, ...args) {
+  const { abi, bytecode } = contracts()[name];
+  const contract = await new ContractFactory(abi, bytecode, new Wallet(secret, evmProvider(url))).deploy(...args);
+  await contract.waitForDeployment();
+  return contract;
+}
+
+/** Orders addresses as the vault wants its signers: ascending. */
+export const byAddress = (a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);

@@ -4,7 +4,12 @@
 
 import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { ethereumEncode, keccakAsU8a, secp256k1PairFromSeed, secp256k1Sign } from '@polkadot/util-crypto';
+import { Interface } from 'ethers';
 import { jsonRpc, waitFor } from './node-process.mjs';
+
+const VAULT = new Interface(['function deposit(bytes memo) payable', 'function nonce() view returns (uint256)']);
+/** Gas of a deposit into the vault contract: its event carries the memo. */
+const DEPOSIT_GAS = 120_000n;
 
 // Recursive-length-prefix encoding of byte strings and lists.
 /** The big-endian bytes of `value` without leading zeros (none for zero). */
@@ -52,6 +57,14 @@ export class EvmWallet {
     return waitForReceipt(this.url, hash);
   }
 
+  /** Deposits `value` wei into the vault contract at `vault` with `memo`: its `deposit(memo)`. */
+  async deposit(vault, value, memo) {
+    const data = hexToU8a(VAULT.encodeFunctionData('deposit', [memo]));
+    const receipt = await this.send(vault, value, data, { gas: DEPOSIT_GAS });
+    if (receipt.status !== '0x1') throw new Error(`the deposit ${receipt.transactionHash} reverted`);
+    return receipt;
+  }
+
   /** The raw signed transaction of `value` wei to `to` with `data`, for the given fields. */
   sign(to, value, data, { nonce, gasPrice, chainId, gas }) {
     // Since Prague (EIP-7623) calldata costs at least 10 gas per token (a zero byte is one
@@ -86,4 +99,10 @@ export function waitForReceipt(url, hash, timeoutMs = 60_000) {
 /** Balance of `address` in wei, at the newest block. */
 export async function ethBalance(url, address) {
   return BigInt(await jsonRpc(url, 'eth_getBalance', [address, 'latest']));
+}
+
+/** The nonce the next batch of the vault contract at `vault` must carry. */
+export async function vaultNonce(url, vault) {
+  const data = VAULT.encodeFunctionData('nonce', []);
+  return BigInt(await jsonRpc(url, 'eth_call', [{ to: vault, data }, 'latest']));
 }

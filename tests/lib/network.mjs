@@ -22,7 +22,8 @@ export function networkPorts(base) {
   return { anvil: base, ledger: node(1), validator: (i) => node(2 + i) };
 }
 
-const VALIDATOR_NAMES = ['alice', 'bob', 'charlie'];
+/** The validators' names, in the order of their index (and of the authorities of the presets). */
+export const VALIDATOR_NAMES = ['alice', 'bob', 'charlie'];
 
 /**
  * Starts the network, on the ports of `base` unless `ports` are given. `validators` is 1 (`--dev`, Alice alone, threshold 1) or 3 (`local`

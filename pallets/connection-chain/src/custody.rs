@@ -42,8 +42,8 @@ impl<T: Config> Pallet<T> {
 		}
 		let now = frame_system::Pallet::<T>::block_number();
 		if let Some((block, nonce)) = FillingBatch::<T>::get(chain) {
-			let joined = block == now &&
-				VaultBatches::<T>::mutate(chain, nonce, |batch| batch.try_push(id).is_ok());
+			let joined = block == now
+				&& VaultBatches::<T>::mutate(chain, nonce, |batch| batch.try_push(id).is_ok());
 			if joined {
 				return nonce;
 			}
@@ -74,7 +74,9 @@ impl<T: Config> Pallet<T> {
 		batch
 			.iter()
 			.map(|id| match Outbound::<T>::get(id)?.recipient {
-				LinkedAccount::Evm(to) => Some(Payment { to, amount: Outbound::<T>::get(id)?.amount }),
+				LinkedAccount::Evm(to) => {
+					Some(Payment { to, amount: Outbound::<T>::get(id)?.amount })
+				}
 				LinkedAccount::Substrate(_) => None,
 			})
 			.collect()
@@ -101,8 +103,8 @@ impl<T: Config> Pallet<T> {
 		takes_nonce_only: bool,
 		authority: u32,
 	) -> bool {
-		VaultBatches::<T>::contains_key(chain, nonce) &&
-			!Approvals::<T>::get((chain, nonce, takes_nonce_only))
+		VaultBatches::<T>::contains_key(chain, nonce)
+			&& !Approvals::<T>::get((chain, nonce, takes_nonce_only))
 				.signatures
 				.iter()
 				.any(|(approver, _)| *approver == authority)

@@ -86,10 +86,19 @@ impl<T: Config> Pallet<T> {
 		for (id, instruction) in Outbound::<T>::iter() {
 			let open = Self::instruction_is_open(&instruction.status);
 			if open {
-				ensure!(
-					open_nonces.insert((instruction.chain, instruction.nonce)),
-					"two open instructions share a vault nonce"
-				);
+				// A vault contract's nonce is a batch: its open instructions share it, listed.
+				let batched = VaultCustodies::<T>::contains_key(instruction.chain);
+				if batched {
+					ensure!(
+						VaultBatches::<T>::get(instruction.chain, instruction.nonce).contains(&id),
+						"an open instruction of a vault contract is in no batch"
+					);
+				} else {
+					ensure!(
+						open_nonces.insert((instruction.chain, instruction.nonce)),
+						"two open instructions share a vault nonce"
+					);
+				}
 				ensure!(
 					instruction.nonce < NextVaultNonce::<T>::get(instruction.chain),
 					"an open instruction's nonce is not below the chain's next nonce"

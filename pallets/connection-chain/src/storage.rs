@@ -208,12 +208,20 @@ mod storage {
 	/// The batch of each chain that instructions created in this block join: the block, its
 	/// vault nonce. A block's instructions share one batch, up to `MaxBatchPayments`.
 	#[pallet::storage]
-	pub type FillingBatch<T: Config> = StorageMap<_, Twox64Concat, ChainId, (BlockNumberFor<T>, u64)>;
+	pub type FillingBatch<T: Config> =
+		StorageMap<_, Twox64Concat, ChainId, (BlockNumberFor<T>, u64)>;
 
 	/// The instructions each open batch (chain, vault nonce) pays, in the order it pays them.
 	#[pallet::storage]
-	pub type VaultBatches<T> =
-		StorageDoubleMap<_, Twox64Concat, ChainId, Twox64Concat, u64, BatchInstructions, ValueQuery>;
+	pub type VaultBatches<T> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		ChainId,
+		Twox64Concat,
+		u64,
+		BatchInstructions,
+		ValueQuery,
+	>;
 
 	/// The approvals of each open batch (chain, vault nonce), of its payments (`false`) or of
 	/// the empty batch that only takes its nonce (`true`).

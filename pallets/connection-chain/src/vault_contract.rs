@@ -74,7 +74,12 @@ fn hash_words(words: &[[u8; 32]]) -> [u8; 32] {
 
 /// The digest the signers sign to pay `payments` as the batch `nonce` of the vault `contract`
 /// on chain `chain_id` (the contract's `batchDigest`). The empty batch only takes the nonce.
-pub fn batch_digest(chain_id: u64, contract: &[u8; 20], nonce: u64, payments: &[Payment]) -> [u8; 32] {
+pub fn batch_digest(
+	chain_id: u64,
+	contract: &[u8; 20],
+	nonce: u64,
+	payments: &[Payment],
+) -> [u8; 32] {
 	let domain = hash_words(&[
 		keccak_256(DOMAIN_TYPE),
 		keccak_256(DOMAIN_NAME),
@@ -87,7 +92,8 @@ pub fn batch_digest(chain_id: u64, contract: &[u8; 20], nonce: u64, payments: &[
 		.iter()
 		.map(|p| hash_words(&[payment_type, [0; 32], address_word(&p.to), word(p.amount)]))
 		.collect();
-	let batch = hash_words(&[keccak_256(BATCH_TYPE), word(nonce.into()), hash_words(&payment_hashes)]);
+	let batch =
+		hash_words(&[keccak_256(BATCH_TYPE), word(nonce.into()), hash_words(&payment_hashes)]);
 	keccak_256(&[&[0x19, 0x01][..], &domain, &batch].concat())
 }
 
@@ -188,15 +194,29 @@ mod tests {
 			alloc::vec![([0x02; 20], second), ([0x01; 20], first)],
 		);
 		let words = |text: &str| -> Vec<u8> {
-			(0..text.len() / 2).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap()).collect()
+			(0..text.len() / 2)
+				.map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap())
+				.collect()
 		};
 		let mut expected = words("111de481");
 		let zero = "0".repeat(64);
 		let w = |tail: &str| format!("{}{tail}", "0".repeat(64 - tail.len()));
 		let sig = |byte: &str, v: &str| format!("{}{v}{}", byte.repeat(64), "0".repeat(62));
 		for part in [
-			w("7"), w("60"), w("e0"), w("1"), zero.clone(), w(&"22".repeat(20)), w("3e8"),
-			w("2"), w("40"), w("c0"), w("41"), sig("aa", "1b"), w("41"), sig("bb", "1c"),
+			w("7"),
+			w("60"),
+			w("e0"),
+			w("1"),
+			zero.clone(),
+			w(&"22".repeat(20)),
+			w("3e8"),
+			w("2"),
+			w("40"),
+			w("c0"),
+			w("41"),
+			sig("aa", "1b"),
+			w("41"),
+			sig("bb", "1c"),
 		] {
 			expected.extend(words(&part));
 		}

@@ -185,8 +185,9 @@ impl EvmClient {
 			data,
 			chain_id,
 		};
-		let signature = sp_io::crypto::ecdsa_sign_prehashed(SIGNER_KEY_TYPE, key, &tx.signing_hash())
-			.ok_or(WorkerError::Signing)?;
+		let signature =
+			sp_io::crypto::ecdsa_sign_prehashed(SIGNER_KEY_TYPE, key, &tx.signing_hash())
+				.ok_or(WorkerError::Signing)?;
 		let raw = tx.signed(&signature.0).ok_or(WorkerError::Codec("chain id"))?;
 		let hash = H256(sp_io::hashing::keccak_256(&raw));
 		Ok(SignedTx { hash, raw, valid_until: None })
@@ -199,4 +200,94 @@ pub fn execute_gas(payments: usize, signatures: usize) -> u64 {
 	EXECUTE_BASE_GAS
 		.saturating_add(per(payments, PAYMENT_GAS))
 		.saturating_add(per(signatures, SIGNATURE_GAS))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::vault_contract::{address_word, word as abi_word};
+	use alloc::{string::String, vec};
+
+	fn hex_words(words: &[[u8; 32]]) -> String {
+		hex(&words.concat())
+	}
+
+	fn log(topics: &[[u8; 32]], data: &str, tx: u8, removed: bool) -> String {
+		let topics: Vec<String> = topics.iter().map(|t| format!("\"{}\"", hex(t))).collect();
+		format!(
+			r#"{{"address":"0x11","topics":[{}],"data":"{data}","transactionHash":"{}","removed":{removed}}}"#,
+			topics.join(","),
+			hex(&[tx; 32])
+		)
+	}
+
+	/// Logs as `eth_getLogs` gives them for the contract's events (their ABI encoding, as the
+	/// contract's `emit`s write it): deposits of ETH (a token's is left out), the payments of a
+	/// batch in order, an empty batch; a removed log is passed over.
+	#[test]
+	fn the_vault_contracts_logs_become_deposits_and_vault_transactions() {
+		let (user, token, to) = ([0x22; 20], [0x77; 20], [0x33; 20]);
+		let memo = b"cc/1memo";
+		let mut padded_memo = [0u8; 32];
+		padded_memo[..memo.len()].copy_from_slice(memo);
+		let deposit_data = |amount| {
+			hex_words(&[abi_word(amount), abi_word(64), abi_word(memo.len() as u128), padded_memo])
+		};
+		let paid_data = |index, amount, success| {
+			hex_words(&[
+				abi_word(index),
+				[0; 32],
+				address_word(&to),
+				abi_word(amount),
+				abi_word(success),
+			])
+		};
+		let logs = [
+			log(&[deposited_topic(), address_word(&user), [0; 32]], &deposit_data(900), 1, false),
+			log(
+				&[deposited_topic(), address_word(&user), address_word(&token)],
+				&deposit_data(5),
+				2,
+				false,
+			),
+			log(&[paid_topic(), abi_word(7)], &paid_data(0, 500, 1), 3, false),
+			log(&[paid_topic(), abi_word(7)], &paid_data(1, 600, 0), 3, false),
+			log(&[batch_executed_topic(), abi_word(7)], &hex_words(&[abi_word(2)]), 3, false),
+			log(&[batch_executed_topic(), abi_word(8)], &hex_words(&[abi_word(0)]), 4, false),
+			log(&[paid_topic(), abi_word(9)], &paid_data(0, 1, 1), 5, true),
+		];
+		let parsed: Vec<LogJson> =
+			logs.iter().map(|text| serde_json::from_str(text).unwrap()).collect();
+		let block = LinkedBlock { number: 42, hash: H256([0xbb; 32]) };
+		let scan = scan_logs(block, &parsed).expect("well-formed logs");
+		let at = |n: u8| LinkedTx { hash: H256([n; 32]), block };
+		assert_eq!(
+			scan.deposits,
+			vec![SeenDeposit {
+				tx: at(1),
+				from: LinkedAccount::Evm(user),
+				amount: 900,
+				memo: memo.to_vec()
+			}]
+		);
+		let paid = |amount, outcome| VaultTx {
+			tx: at(3),
+			nonce: 7,
+			transfer: Some((LinkedAccount::Evm(to), amount)),
+			outcome,
+			fee: 0,
+		};
+		assert_eq!(
+			scan.vault_txs,
+			vec![
+				paid(500, Ok(())),
+				paid(600, Err(FailureReason::Reverted)),
+				VaultTx { tx: at(4), nonce: 8, transfer: None, outcome: Ok(()), fee: 0 },
+			]
+		);
+		// A log of the vault cut short leaves the block unread.
+		let short = log(&[paid_topic(), abi_word(7)], &hex_words(&[abi_word(0)]), 3, false);
+		let short: LogJson = serde_json::from_str(&short).unwrap();
+		assert_eq!(scan_logs(block, &[short]), None);
+	}
 }

@@ -149,8 +149,7 @@ impl<T: Config> Pallet<T> {
 				return;
 			}
 			store::set_newest_run(chain_id, now);
-			let result =
-				Self::work_on_chain(chain_id, chain, Endpoint { url }, run, reports, now);
+			let result = Self::work_on_chain(chain_id, chain, Endpoint { url }, run, reports, now);
 			Self::note_result(chain_id, backoff, result, now);
 		});
 	}
@@ -197,16 +196,28 @@ impl<T: Config> Pallet<T> {
 			ChainKind::Evm => {
 				let client = evm::EvmClient::new(endpoint, chain, false)
 					.ok_or(WorkerError::Codec("the vault is not an EVM address"))?;
-				Self::watch_then_settle(chain_id, &client, run, reports, |reports, open, included, head| {
-					Self::settle_by_vault_key(chain_id, &client, reports, open, included, head)
-				})
+				Self::watch_then_settle(
+					chain_id,
+					&client,
+					run,
+					reports,
+					|reports, open, included, head| {
+						Self::settle_by_vault_key(chain_id, &client, reports, open, included, head)
+					},
+				)
 			}
 			ChainKind::Substrate => {
 				let client = substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, chain)
 					.ok_or(WorkerError::Codec("the vault is not a Substrate account"))?;
-				Self::watch_then_settle(chain_id, &client, run, reports, |reports, open, included, head| {
-					Self::settle_by_vault_key(chain_id, &client, reports, open, included, head)
-				})
+				Self::watch_then_settle(
+					chain_id,
+					&client,
+					run,
+					reports,
+					|reports, open, included, head| {
+						Self::settle_by_vault_key(chain_id, &client, reports, open, included, head)
+					},
+				)
 			}
 		}
 	}

@@ -127,7 +127,12 @@ impl<T: Config> Pallet<T> {
 				continue;
 			};
 			let signature = EvmClient::approve(&key, &digest)?;
-			reports.send(Observation::BatchApproval { chain: chain_id, nonce, takes_nonce_only, signature });
+			reports.send(Observation::BatchApproval {
+				chain: chain_id,
+				nonce,
+				takes_nonce_only,
+				signature,
+			});
 		}
 		reports.flush();
 		let count = custody.signers.len() as u32;
@@ -135,13 +140,22 @@ impl<T: Config> Pallet<T> {
 			&batches,
 			free_nonce,
 			|batch| {
-				let approvals = Approvals::<T>::get((chain_id, batch.nonce, batch.takes_nonce_only));
+				let approvals =
+					Approvals::<T>::get((chain_id, batch.nonce, batch.takes_nonce_only));
 				approvals.complete_at.map(|at| at.unique_saturated_into())
 			},
 			|nonce| submit_turn(nonce, authority, count),
 			now,
 		);
-		let sent = Self::submit_batches(chain_id, client, (&key, signer), &custody, due, &mut submissions, newest);
+		let sent = Self::submit_batches(
+			chain_id,
+			client,
+			(&key, signer),
+			&custody,
+			due,
+			&mut submissions,
+			newest,
+		);
 		store::set_submissions(chain_id, &submissions);
 		sent
 	}
@@ -166,9 +180,9 @@ impl<T: Config> Pallet<T> {
 		let mut to_send = Vec::new();
 		for batch in due {
 			let pending = submissions.iter_mut().find(|submission| {
-				submission.nonce == batch.nonce &&
-					submission.takes_nonce_only == batch.takes_nonce_only &&
-					submission.sender_nonce >= mined
+				submission.nonce == batch.nonce
+					&& submission.takes_nonce_only == batch.takes_nonce_only
+					&& submission.sender_nonce >= mined
 			});
 			if let Some(submission) = pending {
 				if newest >= submission.broadcast_at.saturating_add(REBROADCAST_AFTER) {

@@ -2,6 +2,7 @@
 
 mod attestations;
 mod chains;
+mod custody;
 mod ledger;
 mod lifecycle;
 mod opened_by_deposit;

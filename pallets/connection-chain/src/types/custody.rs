@@ -37,11 +37,11 @@ impl VaultCustody {
 		let mut sorted = self.signers.to_vec();
 		sorted.sort_unstable();
 		sorted.dedup();
-		count > 0 &&
-			sorted.len() as u32 == count &&
-			!sorted.contains(&[0; 20]) &&
-			self.threshold <= count &&
-			self.threshold.saturating_mul(2) > count
+		count > 0
+			&& sorted.len() as u32 == count
+			&& !sorted.contains(&[0; 20])
+			&& self.threshold <= count
+			&& self.threshold.saturating_mul(2) > count
 	}
 }
 

@@ -73,11 +73,12 @@ impl<T: Config> Pallet<T> {
 		}
 		batch
 			.iter()
-			.map(|id| match Outbound::<T>::get(id)?.recipient {
-				LinkedAccount::Evm(to) => {
-					Some(Payment { to, amount: Outbound::<T>::get(id)?.amount })
+			.map(|id| {
+				let instruction = Outbound::<T>::get(id)?;
+				match instruction.recipient {
+					LinkedAccount::Evm(to) => Some(Payment { to, amount: instruction.amount }),
+					LinkedAccount::Substrate(_) => None,
 				}
-				LinkedAccount::Substrate(_) => None,
 			})
 			.collect()
 	}

@@ -53,7 +53,7 @@ pub mod substrate;
 pub mod threshold;
 pub mod watch;
 
-pub use client::{LinkedChainClient, SubmitError, WorkerError};
+pub use client::{LinkedChainClient, SubmitError, VaultKeyClient, WorkerError};
 pub use reports::{Reporter, Reports, REPORT_RETRY_AFTER};
 pub use store::endpoint_key;
 pub use watch::observations_from_scan;
@@ -196,30 +196,26 @@ impl<T: Config> Pallet<T> {
 			ChainKind::Evm => {
 				let client = evm::EvmClient::new(endpoint, chain, false)
 					.ok_or(WorkerError::Codec("the vault is not an EVM address"))?;
-				Self::watch_then_settle(
-					chain_id,
-					&client,
-					run,
-					reports,
-					|reports, open, included, head| {
-						Self::settle_by_vault_key(chain_id, &client, reports, open, included, head)
-					},
-				)
+				Self::watch_then_settle_by_vault_key(chain_id, &client, run, reports)
 			}
 			ChainKind::Substrate => {
 				let client = substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, chain)
 					.ok_or(WorkerError::Codec("the vault is not a Substrate account"))?;
-				Self::watch_then_settle(
-					chain_id,
-					&client,
-					run,
-					reports,
-					|reports, open, included, head| {
-						Self::settle_by_vault_key(chain_id, &client, reports, open, included, head)
-					},
-				)
+				Self::watch_then_settle_by_vault_key(chain_id, &client, run, reports)
 			}
 		}
+	}
+
+	/// Watches the chain's final blocks, then settles its vault account with the vault key.
+	fn watch_then_settle_by_vault_key<C: VaultKeyClient>(
+		chain_id: ChainId,
+		client: &C,
+		run: &mut ChainRun<T>,
+		reports: &mut Reports<T>,
+	) -> Result<(), WorkerError> {
+		Self::watch_then_settle(chain_id, client, run, reports, |reports, open, included, head| {
+			Self::settle_by_vault_key(chain_id, client, reports, open, included, head)
+		})
 	}
 
 	/// Watches the chain's final blocks, then settles its vault with `settle`, given the open

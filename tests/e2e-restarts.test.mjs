@@ -25,7 +25,7 @@ describe('processes stopped mid-transfer', () => {
     await assertSettled(exchange);
     // Exactly once: every vault transaction on each chain is one of the pallet's instructions.
     const { cc } = exchange;
-    const ledgerNonce = (await exchange.ledger.query.system.account(exchange.substrateVault.address)).nonce.toNumber();
+    const ledgerNonce = (await exchange.ledger.query.system.account(exchange.ledgerVaultAddress)).nonce.toNumber();
     const anvilNonce = Number(await vaultNonce(network.anvil.url, exchange.evmVault));
     assert.equal(ledgerNonce, (await cc.query.connectionChain.nextVaultNonce(LEDGER_CHAIN)).toNumber(), 'ledger vault transactions = instructions');
     assert.equal(anvilNonce, (await cc.query.connectionChain.nextVaultNonce(ANVIL_CHAIN)).toNumber(), 'anvil vault batches = batches made');

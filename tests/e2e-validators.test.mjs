@@ -1,15 +1,15 @@
 // End to end with three connection-chain validators (Alice, Bob, Charlie on the `local` preset,
-// threshold 2), whose own signer keys control the EVM vault contract 2 of 3. Charlie's node is
-// pointed at a forged EVM chain, so its reports about the EVM chain are false: alone, they
-// change nothing. Charlie's signer key, taken from his node, cannot move the vault alone. Then
-// Charlie's node is killed, and transfers still settle on the reports and approvals of the
-// other two.
+// threshold 2), whose own signer keys control the EVM vault contract 2 of 3 and whose own
+// ledger accounts are the ledger vault's multisig, 2 of 3. Charlie's node is pointed at a
+// forged EVM chain, so its reports about the EVM chain are false: alone, they change nothing.
+// Charlie's signer keys, taken from his node, move neither vault alone. Then Charlie's node is
+// killed, and transfers each way still settle on the reports and approvals of the other two.
 
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Contract, Interface, TypedDataEncoder, Wallet } from 'ethers';
 import { u8aToHex } from '@polkadot/util';
-import { blake2AsHex } from '@polkadot/util-crypto';
+import { blake2AsHex, encodeAddress } from '@polkadot/util-crypto';
 import { ANVIL_CHAIN, startNetwork } from './lib/network.mjs';
 import { contracts, evmProvider } from './lib/contracts.mjs';
 import { Exchange, LNK, USER_EVM_SECRET, assertSettled, depositMemo, signerSecret } from './lib/exchange.mjs';
@@ -117,11 +117,52 @@ describe('three validators with threshold 2', () => {
     assert.equal(await vaultNonce(url, exchange.evmVault), nonce, 'no nonce was taken');
   });
 
-  it('7b. with one validator killed, transfers still settle', async () => {
+  it('7d. one validator\'s ledger key, taken from its node, moves nothing alone', async () => {
+    const { ledger } = exchange;
+    const charlie = exchange.ledgerSigners[CHARLIE].pair;
+    const vault = exchange.ledgerVaultAddress;
+    const free = async (address) => (await ledger.query.system.account(address)).data.free.toBigInt();
+    const balance = await free(vault);
+    assert.ok(balance > 0n, 'the vault holds something to take');
+    const others = exchange.ledgerSigners.filter((_, i) => i !== CHARLIE).map((s) => s.publicKey).sort();
+    const theft = ledger.tx.balances.transferKeepAlive(charlie.address, balance / 2n);
+    const maxWeight = { refTime: 10n ** 10n, proofSize: 10n ** 6n };
+    // His approval opens an operation of the vault, which waits for a second approval.
+    const { events } = await submit(ledger, ledger.tx.multisig.asMulti(2, others, null, theft, maxWeight), charlie);
+    const opened = events.find(({ event }) => ledger.events.multisig.NewMultisig.is(event));
+    assert.equal(encodeAddress(opened.event.data.multisig), vault, 'it is an operation of the vault');
+    assert.ok(!events.some(({ event }) => ledger.events.multisig.MultisigExecuted.is(event)), 'nothing executed');
+    // Approving it again himself is refused.
+    const pending = (await ledger.query.multisig.multisigs(vault, theft.method.hash)).unwrap();
+    const again = await submit(ledger, ledger.tx.multisig.asMulti(2, others, pending.when, theft, maxWeight), charlie)
+      .catch((error) => error);
+    assert.deepEqual(again.module, { section: 'multisig', name: 'AlreadyApproved' });
+    // With threshold 1 the same signers are another account, which holds nothing of the vault's.
+    const single = await submit(ledger, ledger.tx.multisig.asMultiThreshold1(others, theft), charlie);
+    const executed = single.events.find(({ event }) => ledger.events.multisig.MultisigExecuted.is(event));
+    assert.notEqual(encodeAddress(executed.event.data.multisig), vault);
+    assert.ok(executed.event.data.result.isErr, 'that account cannot pay');
+    // Nobody else approves it: a block later the vault still holds what it held. Charlie
+    // cancels his operation, and his deposit for it comes back.
+    await submit(ledger, ledger.tx.system.remark('0x00'), charlie);
+    assert.equal(await free(vault), balance, 'the vault holds what it held');
+    await submit(ledger, ledger.tx.multisig.cancelAsMulti(2, others, pending.when, theft.method.hash), charlie);
+    assert.ok((await ledger.query.multisig.multisigs(vault, theft.method.hash)).isNone);
+    assert.equal(await free(vault), balance);
+  });
+
+  it('7b. with one validator killed, transfers each way still settle', async () => {
     await network.validators[CHARLIE].kill('SIGKILL');
-    const { record, before, after } = await exchange.exchange({ direction: 'ledger-to-anvil', amount: 50n * LNK, reference: 'e2e-7b' });
-    assert.equal(record.state.type, 'Completed');
-    assert.equal(after['anvil: user'] - before['anvil: user'], record.destination.amount.toBigInt());
-    assert.equal(after['ledger: Bob (operator)'] - before['ledger: Bob (operator)'], 50n * LNK);
+    const toAnvil = await exchange.exchange({ direction: 'ledger-to-anvil', amount: 50n * LNK, reference: 'e2e-7b-1' });
+    assert.equal(toAnvil.record.state.type, 'Completed');
+    assert.equal(toAnvil.after['anvil: user'] - toAnvil.before['anvil: user'], toAnvil.record.destination.amount.toBigInt());
+    assert.equal(toAnvil.after['ledger: Bob (operator)'] - toAnvil.before['ledger: Bob (operator)'], 50n * LNK);
+    // Paid out of the ledger's multisig vault on Alice's and Bob's approvals.
+    const amount = 4n * 10n ** 16n;
+    const toLedger = await exchange.exchange({ direction: 'anvil-to-ledger', amount, reference: 'e2e-7b-2' });
+    assert.equal(toLedger.record.state.type, 'Completed');
+    assert.equal(toLedger.after['ledger: Charlie (user)'] - toLedger.before['ledger: Charlie (user)'],
+      toLedger.record.destination.amount.toBigInt());
+    assert.equal(toLedger.after['anvil: operator'] - toLedger.before['anvil: operator'], amount);
   });
 });

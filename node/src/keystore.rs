@@ -8,7 +8,7 @@
 //! every approval and every vault transaction, one after another in the worker's thread, where
 //! the derivation would dominate.
 //!
-//! So the attestation key, the signer key and the vault key are derived once, on their first
+//! So the attestation key and the signer keys are derived once, on their first
 //! signature, and kept in memory for the node's life; every other key and call goes to the
 //! local keystore unchanged (consensus keys are signed as before). The local keystore holds
 //! `--dev`/`--alice` keys in memory, and a node's keys are on its disk in the clear unless a
@@ -18,7 +18,7 @@
 use std::{collections::HashMap, hash::Hash, sync::Arc};
 
 use pallet_connection_chain::crypto::{
-	AuthorityPair, SignerEcdsaPair, VaultSr25519Pair, KEY_TYPE, SIGNER_KEY_TYPE, VAULT_KEY_TYPE,
+	AuthorityPair, SignerEcdsaPair, SignerSr25519Pair, KEY_TYPE, SIGNER_KEY_TYPE,
 };
 use parking_lot::RwLock;
 use sc_keystore::LocalKeystore;
@@ -97,9 +97,9 @@ impl Keystore for WorkerKeystore {
 		let pair = if key_type == KEY_TYPE {
 			self.sr25519_pairs
 				.get(key_type, public, || local_pair::<AuthorityPair>(&self.local, public))
-		} else if key_type == VAULT_KEY_TYPE {
+		} else if key_type == SIGNER_KEY_TYPE {
 			self.sr25519_pairs
-				.get(key_type, public, || local_pair::<VaultSr25519Pair>(&self.local, public))
+				.get(key_type, public, || local_pair::<SignerSr25519Pair>(&self.local, public))
 		} else {
 			return self.local.sr25519_sign(key_type, public, msg);
 		}?;
@@ -250,8 +250,8 @@ mod tests {
 	fn the_workers_keys_are_derived_once_and_sign_as_the_local_keystore_would() {
 		let (dir, local) = KeystoreDir::new("derived-once");
 		let worker = WorkerKeystore::new(local.clone());
-		let vault =
-			insert::<sr25519::Pair>(&worker, VAULT_KEY_TYPE, &format!("{DEV_PHRASE}//Vault"));
+		let ledger_signer =
+			insert::<sr25519::Pair>(&worker, SIGNER_KEY_TYPE, &format!("{DEV_PHRASE}//Ledger"));
 		let attester =
 			insert::<sr25519::Pair>(&worker, KEY_TYPE, &format!("{DEV_PHRASE}//Attester"));
 		let evm_signer =
@@ -259,8 +259,9 @@ mod tests {
 		let message = b"a report";
 		let hash = sp_io::hashing::keccak_256(message);
 
-		let vault_signature = worker.sr25519_sign(VAULT_KEY_TYPE, &vault, message).unwrap();
-		assert!(sr25519::Pair::verify(&vault_signature.unwrap(), message, &vault));
+		let ledger_signature =
+			worker.sr25519_sign(SIGNER_KEY_TYPE, &ledger_signer, message).unwrap();
+		assert!(sr25519::Pair::verify(&ledger_signature.unwrap(), message, &ledger_signer));
 		let attester_signature = worker.sr25519_sign(KEY_TYPE, &attester, message).unwrap();
 		assert!(sr25519::Pair::verify(&attester_signature.unwrap(), message, &attester));
 		// ECDSA signatures are deterministic: the same as the local keystore's.
@@ -274,10 +275,10 @@ mod tests {
 
 		// Without its files the local keystore no longer signs; the derived pairs still do.
 		dir.remove_keys();
-		assert_eq!(local.sr25519_sign(VAULT_KEY_TYPE, &vault, message).unwrap(), None);
+		assert_eq!(local.sr25519_sign(SIGNER_KEY_TYPE, &ledger_signer, message).unwrap(), None);
 		assert_eq!(local.ecdsa_sign_prehashed(SIGNER_KEY_TYPE, &evm_signer, &hash).unwrap(), None);
-		let again = worker.sr25519_sign(VAULT_KEY_TYPE, &vault, message).unwrap();
-		assert!(sr25519::Pair::verify(&again.unwrap(), message, &vault));
+		let again = worker.sr25519_sign(SIGNER_KEY_TYPE, &ledger_signer, message).unwrap();
+		assert!(sr25519::Pair::verify(&again.unwrap(), message, &ledger_signer));
 		let again = worker.sr25519_sign(KEY_TYPE, &attester, message).unwrap();
 		assert!(sr25519::Pair::verify(&again.unwrap(), message, &attester));
 		assert_eq!(
@@ -303,9 +304,9 @@ mod tests {
 		// A worker key not in the keystore does not sign, and is found once inserted.
 		let suri = format!("{DEV_PHRASE}//Later");
 		let later = sr25519::Pair::from_string(&suri, None).unwrap().public();
-		assert_eq!(worker.sr25519_sign(VAULT_KEY_TYPE, &later, message).unwrap(), None);
-		insert::<sr25519::Pair>(&worker, VAULT_KEY_TYPE, &suri);
-		let signature = worker.sr25519_sign(VAULT_KEY_TYPE, &later, message).unwrap();
+		assert_eq!(worker.sr25519_sign(SIGNER_KEY_TYPE, &later, message).unwrap(), None);
+		insert::<sr25519::Pair>(&worker, SIGNER_KEY_TYPE, &suri);
+		let signature = worker.sr25519_sign(SIGNER_KEY_TYPE, &later, message).unwrap();
 		assert!(sr25519::Pair::verify(&signature.unwrap(), message, &later));
 	}
 }

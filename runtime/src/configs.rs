@@ -191,6 +191,26 @@ impl pallet_utility::Config for Runtime {
 	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// What opening a multisig operation holds from its opener until it executes or is
+	/// cancelled (a storage item of about 88 bytes, plus 32 per approval).
+	pub const MultisigDepositBase: Balance = UNIT;
+	pub const MultisigDepositFactor: Balance = UNIT / 10;
+}
+
+// A linked ledger running this runtime keeps its vault as a multisig account of the
+// validators' own ledger accounts (`linked_ledger`).
+impl pallet_multisig::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type Currency = Balances;
+	type DepositBase = MultisigDepositBase;
+	type DepositFactor = MultisigDepositFactor;
+	type MaxSignatories = ConstU32<32>;
+	type WeightInfo = pallet_multisig::weights::SubstrateWeight<Runtime>;
+	type BlockNumberProvider = System;
+}
+
 // The off-chain worker submits its reports as authorized (fee-less, nonce-less) transactions:
 // only `AuthorizeCall` acts on them; the other extensions are inert for an authorized origin.
 impl<LocalCall> tx_creation::CreateTransactionBase<LocalCall> for Runtime

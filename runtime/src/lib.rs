@@ -229,4 +229,7 @@ mod runtime {
 
 	#[runtime::pallet_index(9)]
 	pub type Utility = pallet_utility;
+
+	#[runtime::pallet_index(10)]
+	pub type Multisig = pallet_multisig;
 }

@@ -136,6 +136,10 @@ impl<T: Config> Pallet<T> {
 			Observation::BatchApproval { chain, nonce, .. } => {
 				VaultBatches::<T>::contains_key(chain, nonce)
 			}
+			Observation::MultisigOpened { chain, nonce, .. } => {
+				VaultBatches::<T>::contains_key(chain, nonce)
+					&& !MultisigOpenings::<T>::contains_key(chain, nonce)
+			}
 		}
 	}
 
@@ -323,6 +327,9 @@ impl<T: Config> Pallet<T> {
 			}
 			// Counted per authority by `do_report`, never voted on.
 			Observation::BatchApproval { .. } => Ok(false),
+			Observation::MultisigOpened { chain, nonce, opening } => {
+				Ok(Self::apply_multisig_opening(chain, nonce, opening))
+			}
 		}
 	}
 }

@@ -311,11 +311,11 @@ mod benchmarks {
 			(0..count).map(|_| T::AuthorityId::generate_pair(None)).collect();
 		ConnectionChain::<T>::set_authorities(admin::<T>(), keys, 1).unwrap();
 		let signers = (1..=count).map(|i| [i as u8; 20]).collect::<Vec<_>>();
-		let custody = VaultCustody {
+		let custody = VaultCustody::Contract(ContractCustody {
 			evm_chain_id: 1,
 			signers: BoundedVec::truncate_from(signers),
 			threshold: count / 2 + 1,
-		};
+		});
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]

@@ -1,29 +1,31 @@
-//! The keys of a validator's node: the attestation key, its own signer key, and the Substrate
-//! vault key.
+//! The keys of a validator's node: the attestation key and its own signer keys on the linked
+//! chains.
 //!
 //! The attestation key signs the reports of linked-chain observations. It is part of the
 //! runtime's session keys, so `--alice` / `--dev` (and `author_rotateKeys`) put it in a
 //! validator's keystore; `key insert --key-type ccat --scheme sr25519` does too.
 //!
-//! The signer key ([`SIGNER_KEY_TYPE`], secp256k1) is this validator's own key on an EVM chain:
-//! its address is one of the signers of the chain's vault contract, so it approves the vault's
-//! batches, and it pays the gas of the batches it submits. No other validator holds it, and no
-//! single signer can move the vault. Insert it with
-//! `key insert --key-type ccsg --scheme ecdsa --suri <secret>`.
+//! The signer keys ([`SIGNER_KEY_TYPE`]) are this validator's own keys on the linked chains, one
+//! per scheme. No other validator holds them, and no single signer can move a vault:
+//! - secp256k1 on an EVM chain: its address is one of the signers of the chain's vault
+//!   contract, so it approves the vault's batches, and it pays the gas of the batches it
+//!   submits. Insert it with `key insert --key-type ccsg --scheme ecdsa --suri <secret>`.
+//! - sr25519 on a Substrate chain: its account is one of those the vault is the multisig
+//!   account of, so it opens and approves the vault's batches there, paying their fees. Insert
+//!   it with `key insert --key-type ccsg --scheme sr25519 --suri <secret>`.
 //!
-//! The Substrate vault key ([`VAULT_KEY_TYPE`], sr25519) is the account of a Substrate chain's
-//! vault; every validator that settles that vault holds it (until the Substrate vault is a
-//! multisig account). Insert it with `key insert --key-type ccvt --scheme sr25519 --suri <secret>`.
+//! [`VAULT_KEY_TYPE`] (secp256k1) is the key of an EVM vault that is a plain account rather
+//! than a contract; only the worker's mocked tests use one.
 
 use sp_runtime::KeyTypeId;
 
 /// Key type of the attestation key.
 pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"ccat");
 
-/// Key type of the Substrate vault key.
+/// Key type of the key of an EVM vault that is a plain account.
 pub const VAULT_KEY_TYPE: KeyTypeId = KeyTypeId(*b"ccvt");
 
-/// Key type of a validator's own signer key on the EVM chains.
+/// Key type of a validator's own signer keys on the linked chains.
 pub const SIGNER_KEY_TYPE: KeyTypeId = KeyTypeId(*b"ccsg");
 
 mod app {
@@ -33,9 +35,9 @@ mod app {
 
 // The worker keys as typed application keys, so that a node can ask its keystore for their
 // pairs (`LocalKeystore::key_pair`); the worker itself signs through `sp_io::crypto` by key type.
-mod vault_sr25519 {
+mod signer_sr25519 {
 	use sp_runtime::app_crypto::{app_crypto, sr25519};
-	app_crypto!(sr25519, super::VAULT_KEY_TYPE);
+	app_crypto!(sr25519, super::SIGNER_KEY_TYPE);
 }
 mod signer_ecdsa {
 	use sp_runtime::app_crypto::{app_crypto, ecdsa};
@@ -50,9 +52,9 @@ pub type AuthoritySignature = app::Signature;
 /// The attestation key pair, as the node's keystore holds it.
 #[cfg(feature = "std")]
 pub type AuthorityPair = app::Pair;
-/// A Substrate vault's key pair, as the node's keystore holds it.
+/// A validator's Substrate signer key pair, as the node's keystore holds it.
 #[cfg(feature = "std")]
-pub type VaultSr25519Pair = vault_sr25519::Pair;
+pub type SignerSr25519Pair = signer_sr25519::Pair;
 /// A validator's EVM signer key pair, as the node's keystore holds it.
 #[cfg(feature = "std")]
 pub type SignerEcdsaPair = signer_ecdsa::Pair;

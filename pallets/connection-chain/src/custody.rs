@@ -1,5 +1,7 @@
-//! Custody of the vault contracts: the signer set of each EVM chain's vault, the batches its
-//! instructions are paid in, and the authorities' approvals of each batch.
+//! Custody of the vaults: the signer set of each vault, the batches its instructions are paid
+//! in, the authorities' approvals of each contract batch and the opening of each multisig batch.
+//!
+//! ## Vault contracts (EVM)
 //!
 //! A chain with a [`VaultCustody`] has a contract for a vault (`contracts/ConnectionVault.sol`)
 //! that pays a batch of payments only on signatures of `threshold` of its signers over the
@@ -11,8 +13,22 @@
 //! take turns to submit the batch ([`crate::offchain::threshold`]); the contract executes a nonce
 //! once, in order. A batch whose instruction the pallet asked to cancel is replaced by the
 //! empty batch, which moves nothing and only takes the nonce.
+//!
+//! ## Multisig vaults (Substrate)
+//!
+//! A chain with a [`VaultCustody::Multisig`] keeps its vault as the `pallet-multisig` account
+//! of the authorities' own accounts there. A batch is one call
+//! ([`crate::linked::VaultBatchCall`]: its nonce, then each payment), so no two batches share a
+//! call hash. One authority (by the same rotation, [`crate::offchain::multisig`]) opens it with
+//! `as_multi`; once the authorities attest where ([`Observation::MultisigOpened`]), the others
+//! approve that operation (its timepoint) and the threshold-th approval executes it. Only the
+//! first attested opening is approved: an operation that executed is gone from the chain, so a
+//! batch paid once cannot be approved again. A batch whose instruction the pallet asked to cancel
+//! before its opening was attested is opened as the call that pays nothing; once opened, a batch
+//! is approved as it was opened.
 
 use crate::{
+	linked::{SubstrateRuntimeCodec, VaultBatchCall},
 	pallet::*,
 	types::*,
 	vault_contract::{batch_digest, recover_signer, Payment},
@@ -21,14 +37,20 @@ use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*};
 
 impl<T: Config> Pallet<T> {
-	/// Makes the vault of the EVM chain `chain` a contract controlled by `custody`.
+	/// Hands the vault of `chain` to `custody`.
 	pub(crate) fn do_set_vault_custody(chain: ChainId, custody: VaultCustody) -> DispatchResult {
 		let linked = Chains::<T>::get(chain).ok_or(Error::<T>::UnknownChain)?;
 		let authorities = Authorities::<T>::decode_len().unwrap_or(0);
-		ensure!(linked.kind == ChainKind::Evm, Error::<T>::BadCustody);
+		ensure!(linked.kind == custody.chain_kind(), Error::<T>::BadCustody);
 		ensure!(custody.is_well_formed(), Error::<T>::BadCustody);
-		ensure!(custody.signers.len() == authorities, Error::<T>::BadCustody);
-		let (signers, threshold) = (custody.signers.len() as u32, custody.threshold);
+		ensure!(custody.signer_count() as usize == authorities, Error::<T>::BadCustody);
+		if let VaultCustody::Multisig(multisig) = &custody {
+			// The vault must be the account the signers control, or nothing could pay.
+			let account =
+				T::SubstrateCodec::multisig_account(&multisig.signers, multisig.threshold);
+			ensure!(linked.vault == LinkedAccount::Substrate(account), Error::<T>::BadCustody);
+		}
+		let (signers, threshold) = (custody.signer_count(), custody.threshold());
 		VaultCustodies::<T>::insert(chain, custody);
 		Self::deposit_event(Event::VaultCustodySet { chain, signers, threshold });
 		Ok(())
@@ -64,23 +86,93 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// The payments of the open batch `nonce` of `chain`, in the order the contract pays them;
-	/// `None` if it is not open or pays something other than an EVM address.
-	pub fn batch_payments(chain: ChainId, nonce: u64) -> Option<Vec<Payment>> {
+	/// The contract custody of `chain`, if its vault is a contract.
+	pub fn contract_custody(chain: ChainId) -> Option<ContractCustody> {
+		match VaultCustodies::<T>::get(chain)? {
+			VaultCustody::Contract(custody) => Some(custody),
+			VaultCustody::Multisig(_) => None,
+		}
+	}
+
+	/// The multisig custody of `chain`, if its vault is a multisig account.
+	pub fn multisig_custody(chain: ChainId) -> Option<MultisigCustody> {
+		match VaultCustodies::<T>::get(chain)? {
+			VaultCustody::Multisig(custody) => Some(custody),
+			VaultCustody::Contract(_) => None,
+		}
+	}
+
+	/// The recipients and amounts of the open batch `nonce` of `chain`, in the order the vault
+	/// pays them; `None` if it is not open.
+	fn batch_transfers(chain: ChainId, nonce: u64) -> Option<Vec<(LinkedAccount, LinkedAmount)>> {
 		let batch = VaultBatches::<T>::get(chain, nonce);
 		if batch.is_empty() {
 			return None;
 		}
-		batch
-			.iter()
-			.map(|id| {
-				let instruction = Outbound::<T>::get(id)?;
-				match instruction.recipient {
-					LinkedAccount::Evm(to) => Some(Payment { to, amount: instruction.amount }),
-					LinkedAccount::Substrate(_) => None,
-				}
+		batch.iter().map(|id| Outbound::<T>::get(id).map(|i| (i.recipient, i.amount))).collect()
+	}
+
+	/// The payments of the open batch `nonce` of `chain`, in the order the contract pays them;
+	/// `None` if it is not open or pays something other than an EVM address.
+	pub fn batch_payments(chain: ChainId, nonce: u64) -> Option<Vec<Payment>> {
+		Self::batch_transfers(chain, nonce)?
+			.into_iter()
+			.map(|(recipient, amount)| match recipient {
+				LinkedAccount::Evm(to) => Some(Payment { to, amount }),
+				LinkedAccount::Substrate(_) => None,
 			})
 			.collect()
+	}
+
+	/// The call a multisig vault's signers approve for the open batch `nonce` of `chain`: its
+	/// payments, or, with `takes_nonce_only`, none. `None` if the batch is not open or pays
+	/// something other than a Substrate account.
+	pub fn batch_call(
+		chain: ChainId,
+		nonce: u64,
+		takes_nonce_only: bool,
+	) -> Option<VaultBatchCall> {
+		let payments = Self::batch_transfers(chain, nonce)?
+			.into_iter()
+			.map(|(recipient, amount)| match recipient {
+				LinkedAccount::Substrate(to) => Some((to, amount)),
+				LinkedAccount::Evm(_) => None,
+			})
+			.collect::<Option<Vec<_>>>()?;
+		Some(VaultBatchCall {
+			nonce,
+			payments: if takes_nonce_only { Vec::new() } else { payments },
+		})
+	}
+
+	/// Records where the batch `nonce` of `chain`'s multisig vault was first opened. Returns
+	/// whether it was recorded: the batch is open, had no opening yet, and the opening is of
+	/// its own call (the call that pays nothing only once the pallet asked to cancel one of
+	/// its instructions), so that no signer alone can block a batch or have it refunded.
+	pub(crate) fn apply_multisig_opening(
+		chain: ChainId,
+		nonce: u64,
+		opening: MultisigOpening,
+	) -> bool {
+		if MultisigOpenings::<T>::contains_key(chain, nonce) {
+			return false;
+		}
+		let Some(call) = Self::batch_call(chain, nonce, opening.takes_nonce_only) else {
+			return false;
+		};
+		let cancel_requested = || {
+			VaultBatches::<T>::get(chain, nonce)
+				.iter()
+				.any(|id| Outbound::<T>::get(id).is_some_and(|i| i.cancel_requested))
+		};
+		if T::SubstrateCodec::batch_call_hash(&call) != opening.call_hash
+			|| (opening.takes_nonce_only && !cancel_requested())
+		{
+			return false;
+		}
+		MultisigOpenings::<T>::insert(chain, nonce, opening);
+		Self::deposit_event(Event::MultisigOpened { chain, nonce, opening });
+		true
 	}
 
 	/// The digest the signers of `chain`'s vault sign for its open batch `nonce` (or, with
@@ -89,8 +181,8 @@ impl<T: Config> Pallet<T> {
 		chain: ChainId,
 		nonce: u64,
 		takes_nonce_only: bool,
-	) -> Option<([u8; 32], VaultCustody)> {
-		let custody = VaultCustodies::<T>::get(chain)?;
+	) -> Option<([u8; 32], ContractCustody)> {
+		let custody = Self::contract_custody(chain)?;
 		let LinkedAccount::Evm(contract) = Chains::<T>::get(chain)?.vault else { return None };
 		let payments = Self::batch_payments(chain, nonce)?;
 		let payments = if takes_nonce_only { &[][..] } else { &payments[..] };
@@ -155,6 +247,7 @@ impl<T: Config> Pallet<T> {
 			VaultBatches::<T>::remove(chain, nonce);
 			Approvals::<T>::remove((chain, nonce, false));
 			Approvals::<T>::remove((chain, nonce, true));
+			MultisigOpenings::<T>::remove(chain, nonce);
 		}
 	}
 }

@@ -113,8 +113,8 @@ mod events {
 		/// The vault cannot pay the fee of an instruction's transaction: it waits until someone
 		/// tops the vault up. Alert on it.
 		VaultCannotPayFees { chain: ChainId, instruction: InstructionId },
-		/// The vault of an EVM chain is a contract that pays only batches signed by `threshold`
-		/// of its `signers`, one per authority.
+		/// The vault of a chain is a contract (EVM) or a multisig account (Substrate) that pays
+		/// only batches approved by `threshold` of its `signers`, one per authority.
 		VaultCustodySet { chain: ChainId, signers: u32, threshold: u32 },
 		/// An authority approved the batch `nonce` of a chain's vault contract: its payments,
 		/// or (`takes_nonce_only`) the empty batch that cancels them; `approvals` so far.
@@ -128,6 +128,9 @@ mod events {
 		/// An authority's approval of a batch did not verify (signed by another key, or for other
 		/// payments): it was not counted.
 		ApprovalRefused { chain: ChainId, nonce: u64, authority: u32 },
+		/// The batch `nonce` of a chain's multisig vault was opened at `opening`: the
+		/// authorities approve that operation and no other.
+		MultisigOpened { chain: ChainId, nonce: u64, opening: MultisigOpening },
 	}
 
 	#[pallet::error]

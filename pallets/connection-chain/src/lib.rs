@@ -442,10 +442,12 @@ pub mod pallet {
 			Self::do_set_windows(windows)
 		}
 
-		/// Makes the vault of an EVM chain a contract (`contracts/ConnectionVault.sol`) that pays
-		/// only batches signed by `custody.threshold` of `custody.signers`: one signer per
-		/// authority, in the authorities' order, the same set the contract holds. Instructions
-		/// created from now on are paid in batches the authorities approve.
+		/// Hands the vault of a chain to a threshold of the authorities: for an EVM chain a
+		/// contract (`contracts/ConnectionVault.sol`) that pays only batches signed by
+		/// `threshold` of `signers`, the same set the contract holds; for a Substrate chain the
+		/// vault must be the `pallet-multisig` account of `signers` with `threshold`. One signer
+		/// per authority, in the authorities' order, a majority threshold. Instructions created
+		/// from now on are paid in batches the authorities approve.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::set_vault_custody())]
 		pub fn set_vault_custody(

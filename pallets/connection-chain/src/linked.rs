@@ -48,8 +48,51 @@ pub struct BlockScan {
 	pub block: LinkedBlock,
 	/// Deposits into the vault.
 	pub deposits: Vec<SeenDeposit>,
-	/// Transactions of the vault.
+	/// Transactions of the vault. A multisig vault's executed batch gives one per payment,
+	/// in the batch's order, all with the batch's nonce.
 	pub vault_txs: Vec<VaultTx>,
+	/// Batches of a multisig vault opened in this block.
+	pub openings: Vec<SeenOpening>,
+}
+
+/// The opening of a multisig vault's batch, as read from a final block.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SeenOpening {
+	/// The batch's nonce.
+	pub nonce: u64,
+	/// Where it was opened, and which call.
+	pub opening: MultisigOpening,
+}
+
+/// What a multisig vault's batch pays: the call its signers approve.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct VaultBatchCall {
+	/// The batch's nonce, which the call carries, so that no two batches make the same call.
+	pub nonce: u64,
+	/// Each payment's recipient and amount; none for the call that only closes the batch.
+	pub payments: Vec<([u8; 32], LinkedAmount)>,
+}
+
+/// One authority's approval of a multisig vault's batch, as a `pallet-multisig` call.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct MultisigApproval {
+	/// Approvals the call needs.
+	pub threshold: u16,
+	/// The vault's other signers, in ascending order.
+	pub other_signatories: Vec<[u8; 32]>,
+	/// The opening it approves (height, extrinsic index); `None` opens the batch.
+	pub timepoint: Option<(u64, u32)>,
+	/// The batch.
+	pub call: VaultBatchCall,
+}
+
+/// A pending `pallet-multisig` operation, as the linked chain stores it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PendingMultisig {
+	/// Where it was opened (height, extrinsic index).
+	pub timepoint: (u64, u32),
+	/// Who approved it so far.
+	pub approvals: Vec<[u8; 32]>,
 }
 
 /// A vault transaction signed by the worker, ready to submit.
@@ -84,7 +127,8 @@ pub struct SubstrateTxParams {
 /// How the linked Substrate chain's runtime encodes what the worker reads and writes.
 pub trait SubstrateRuntimeCodec {
 	/// What block `block` holds that concerns `vault`, from its encoded extrinsics and its
-	/// encoded `System::Events`. `None` if they cannot be decoded.
+	/// encoded `System::Events`: deposits, the vault's own transactions and, for a multisig
+	/// vault, the batches opened and executed. `None` if they cannot be decoded.
 	fn scan_block(
 		block: LinkedBlock,
 		extrinsics: &[Vec<u8>],
@@ -95,11 +139,34 @@ pub trait SubstrateRuntimeCodec {
 	/// The free balance and the next nonce in an encoded `System::Account` entry.
 	fn decode_account(raw: &[u8]) -> Option<(LinkedAmount, u64)>;
 
-	/// The vault's signed extrinsic: a transfer of `amount` to `recipient`, or, without one, a
-	/// call that moves nothing and only takes the nonce. `sign` signs the signing payload
-	/// with the vault key `signer`.
+	/// The `pallet-multisig` account of `signers` (in any order) with `threshold`.
+	fn multisig_account(signers: &[[u8; 32]], threshold: u16) -> [u8; 32];
+
+	/// The hash `pallet-multisig` knows the call of `batch` by.
+	fn batch_call_hash(batch: &VaultBatchCall) -> [u8; 32];
+
+	/// The storage key of the pending operation of the multisig account `vault` on the call
+	/// `call_hash`.
+	fn pending_multisig_key(vault: &[u8; 32], call_hash: &[u8; 32]) -> Vec<u8>;
+
+	/// The pending operation in an encoded `Multisig::Multisigs` entry.
+	fn decode_pending_multisig(raw: &[u8]) -> Option<PendingMultisig>;
+
+	/// The extrinsic of a vault that is one account (a one-validator chain's: its validator's
+	/// signer account), mortal and bound to the chain as `params` say: a transfer of `amount` to
+	/// `recipient`, or, without one, a call that moves nothing and only takes the nonce. `sign`
+	/// signs the signing payload with the vault's key.
 	fn signed_extrinsic(
 		transfer: Option<([u8; 32], LinkedAmount)>,
+		params: &SubstrateTxParams,
+		signer: [u8; 32],
+		sign: &dyn Fn(&[u8]) -> Option<[u8; 64]>,
+	) -> Option<Vec<u8>>;
+
+	/// `signer`'s extrinsic approving a multisig vault's batch (`as_multi`), mortal and bound
+	/// to the chain as `params` say; `sign` signs its signing payload with `signer`'s key.
+	fn multisig_extrinsic(
+		approval: &MultisigApproval,
 		params: &SubstrateTxParams,
 		signer: [u8; 32],
 		sign: &dyn Fn(&[u8]) -> Option<[u8; 64]>,

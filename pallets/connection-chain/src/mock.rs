@@ -1,6 +1,7 @@
 //! A test runtime with the pallet, balances and timestamp, and helpers to drive it.
 
 use crate::{self as pallet_connection_chain, linked, types::*, Call, Config};
+use codec::Encode;
 use frame_support::{
 	assert_ok, derive_impl,
 	pallet_prelude::{Authorize, TransactionSource},
@@ -130,8 +131,31 @@ impl linked::SubstrateRuntimeCodec for UnreadableSubstrateChain {
 	fn decode_account(_: &[u8]) -> Option<(LinkedAmount, u64)> {
 		None
 	}
+	/// Any account that depends on the set (not its order) and the threshold will do here.
+	fn multisig_account(signers: &[[u8; 32]], threshold: u16) -> [u8; 32] {
+		let mut sorted = signers.to_vec();
+		sorted.sort_unstable();
+		sp_io::hashing::blake2_256(&(sorted, threshold).encode())
+	}
+	fn batch_call_hash(batch: &linked::VaultBatchCall) -> [u8; 32] {
+		sp_io::hashing::blake2_256(&(batch.nonce, &batch.payments).encode())
+	}
+	fn pending_multisig_key(_: &[u8; 32], _: &[u8; 32]) -> Vec<u8> {
+		Vec::new()
+	}
+	fn decode_pending_multisig(_: &[u8]) -> Option<linked::PendingMultisig> {
+		None
+	}
 	fn signed_extrinsic(
 		_: Option<([u8; 32], LinkedAmount)>,
+		_: &linked::SubstrateTxParams,
+		_: [u8; 32],
+		_: &dyn Fn(&[u8]) -> Option<[u8; 64]>,
+	) -> Option<Vec<u8>> {
+		None
+	}
+	fn multisig_extrinsic(
+		_: &linked::MultisigApproval,
 		_: &linked::SubstrateTxParams,
 		_: [u8; 32],
 		_: &dyn Fn(&[u8]) -> Option<[u8; 64]>,

@@ -199,9 +199,10 @@ mod storage {
 		DepositReference<T::AccountId>,
 	>;
 
-	// Custody of the vault contracts.
+	// Custody of the vaults.
 
-	/// The signer set of each chain whose vault is a contract paid by threshold signatures.
+	/// The signer set of each chain whose vault is a contract or a multisig account, paid by
+	/// a threshold of the authorities.
 	#[pallet::storage]
 	pub type VaultCustodies<T> = StorageMap<_, Twox64Concat, ChainId, VaultCustody>;
 
@@ -232,6 +233,12 @@ mod storage {
 		BatchApprovals<BlockNumberFor<T>>,
 		ValueQuery,
 	>;
+
+	/// The first opening the authorities attested of each open batch (chain, vault nonce) of
+	/// a multisig vault: the only one they approve.
+	#[pallet::storage]
+	pub type MultisigOpenings<T> =
+		StorageDoubleMap<_, Twox64Concat, ChainId, Twox64Concat, u64, MultisigOpening>;
 
 	// Attestations.
 

@@ -191,7 +191,8 @@ pub fn scan_block(
 		number: u64::try_from(hex_quantity(block.number?)?).ok()?,
 		hash: H256(hex_fixed_bytes(block.hash?)?),
 	};
-	let mut scan = BlockScan { block: at, deposits: Vec::new(), vault_txs: Vec::new() };
+	let mut scan =
+		BlockScan { block: at, deposits: Vec::new(), vault_txs: Vec::new(), openings: Vec::new() };
 	// Indexed once: a block of payouts holds thousands of vault transactions, and looking each
 	// one's receipt up in the list made a scan quadratic in the block's size. A receipt without
 	// a readable hash is no vault transaction's; the first of a repeated hash counts.

@@ -71,7 +71,8 @@ fn address(word: [u8; 32]) -> Option<[u8; 20]> {
 /// nothing for an empty batch or a rotation. `None` if a log of the vault is malformed.
 /// Deposits of a token are not the chain's asset and are left to the token support.
 pub fn scan_logs(block: LinkedBlock, logs: &[LogJson]) -> Option<BlockScan> {
-	let mut scan = BlockScan { block, deposits: Vec::new(), vault_txs: Vec::new() };
+	let mut scan =
+		BlockScan { block, deposits: Vec::new(), vault_txs: Vec::new(), openings: Vec::new() };
 	for log in logs.iter().filter(|log| log.removed != Some(true)) {
 		let topic = |i: usize| log.topics.get(i).and_then(|t| hex_fixed_bytes::<32>(t));
 		let Some(event) = topic(0) else { continue };

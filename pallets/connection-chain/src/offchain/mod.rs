@@ -12,18 +12,18 @@
 //!    the vault, and the vault's own transactions, matched to the open instruction by their
 //!    nonce (final, failed, or dead when another transaction took the nonce). Every
 //!    [`watch::VAULT_STATE_EVERY`] blocks it reports the vault's balance and nonce.
-//! 2. **settles**, if the node's keystore holds the vault key of that chain: for each open
-//!    instruction whose nonce is still free on the chain, it signs the vault's transfer with
-//!    the instruction's nonce (or, once the pallet asked to cancel it, a transaction that
-//!    moves nothing, to take the nonce), records it in persistent storage, then submits it, and
-//!    resends it while it is valid and unconfirmed. A pass's transactions go out together, in
-//!    JSON-RPC batches ([`json_rpc::MAX_BATCH_CALLS`] calls per request).
+//! 2. **settles** the vault with this validator's own signer key of that chain, as one of a
+//!    threshold of authorities ([`crate::custody`]): on an EVM chain it signs the vault
+//!    contract's open batches and reports the signatures, then submits the batches whose
+//!    approvals are complete in its turn ([`threshold`]); on a Substrate chain it opens and
+//!    approves the multisig vault's batches there ([`multisig`]). What it sends is recorded in
+//!    persistent storage first. A pass's transactions go out together, in JSON-RPC batches
+//!    ([`json_rpc::MAX_BATCH_CALLS`] calls per request).
 //!
-//! **Exactly once.** The pallet binds each instruction to one vault nonce when it creates it.
-//! Every transaction a worker signs for the instruction uses that nonce, so at most one of
-//! them can ever land, however often it is resent, whether the node restarted in between, and
-//! however many validators hold the vault key. A payout is refunded only once its nonce is
-//! proven taken by another transaction ([`DeadProof::NonceConsumed`]).
+//! **Exactly once.** The pallet binds each instruction to one vault nonce (a batch) when it
+//! creates it. The contract executes each nonce once; a multisig batch is one call that carries
+//! its nonce, approved only at its first attested opening. A payout is refunded only once its
+//! nonce is proven taken by another transaction ([`DeadProof::NonceConsumed`]).
 //!
 //! Reports are fee-less authorized transactions signed with the node's attestation key. What a
 //! pass observes on a chain goes out together, up to [`Config::MaxObservationsPerReport`]
@@ -38,7 +38,8 @@
 //! with a growing back-off; neither stops block production.
 //!
 //! The rooms: this module runs the passes; [`watch`] turns final blocks into observations,
-//! [`settle`] plans and makes the vault's transactions, [`reports`] signs and resends what is
+//! [`settle`] plans and makes a single-key vault's transactions (the worker's mocked tests),
+//! [`threshold`] and [`multisig`] settle the vaults the authorities hold together, [`reports`] signs and resends what is
 //! observed, [`store`] is every key the worker keeps, and [`client`] is what it needs of a
 //! linked chain, implemented once per kind ([`evm`], [`substrate`]) over [`json_rpc`].
 
@@ -46,6 +47,7 @@ pub mod client;
 pub mod evm;
 pub mod evm_contract;
 pub mod json_rpc;
+pub mod multisig;
 pub mod reports;
 pub mod settle;
 pub mod store;
@@ -186,7 +188,7 @@ impl<T: Config> Pallet<T> {
 		now: u64,
 	) -> Result<(), WorkerError> {
 		match chain.kind {
-			ChainKind::Evm if VaultCustodies::<T>::contains_key(chain_id) => {
+			ChainKind::Evm if Self::contract_custody(chain_id).is_some() => {
 				let client = evm::EvmClient::new(endpoint, chain, true)
 					.ok_or(WorkerError::Codec("the vault is not an EVM address"))?;
 				Self::watch_then_settle(chain_id, &client, run, reports, |reports, open, _, _| {
@@ -201,7 +203,19 @@ impl<T: Config> Pallet<T> {
 			ChainKind::Substrate => {
 				let client = substrate::SubstrateClient::<T::SubstrateCodec>::new(endpoint, chain)
 					.ok_or(WorkerError::Codec("the vault is not a Substrate account"))?;
-				Self::watch_then_settle_by_vault_key(chain_id, &client, run, reports)
+				if Self::multisig_custody(chain_id).is_none() {
+					// A vault that is one account: settled by the node whose signer key it is.
+					return Self::watch_then_settle_by_vault_key(chain_id, &client, run, reports);
+				}
+				Self::watch_then_settle(
+					chain_id,
+					&client,
+					run,
+					reports,
+					|reports, open, _, head| {
+						Self::settle_by_multisig(chain_id, &client, reports, open, now, head)
+					},
+				)
 			}
 		}
 	}

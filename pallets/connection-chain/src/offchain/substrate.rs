@@ -1,5 +1,8 @@
-//! A Substrate linked chain: mortal v4 extrinsics signed with the vault's sr25519 key, over the
-//! chain's JSON-RPC.
+//! A Substrate linked chain, over its JSON-RPC: its vault is the `pallet-multisig` account of
+//! the validators' own accounts there, and each validator's worker signs mortal v4 extrinsics
+//! that open and approve the vault's batches with its own sr25519 signer key. A chain with one
+//! validator cannot have a multisig (`pallet-multisig` needs two signatories): its vault is that
+//! validator's signer account, whose own extrinsics pay one instruction each, by account nonce.
 //!
 //! How the linked chain's runtime encodes extrinsics, calls, events and accounts is its own
 //! business, so the connection chain's runtime supplies it ([`SubstrateRuntimeCodec`]). The
@@ -9,17 +12,18 @@
 //! Blocks count as final when GRANDPA finalized them. Deposits are transfers into the vault
 //! made by an extrinsic that also carries the deposit memo in a `system.remark`
 //! (`utility.batch_all([balances.transfer_keep_alive(vault, amount), system.remark(memo)])`).
-//! The vault's extrinsics are mortal ([`ERA_PERIOD`] blocks): one that expired unincluded is
-//! signed again with the same nonce.
+//! A signer's extrinsics are mortal ([`ERA_PERIOD`] blocks): one that expired unincluded is
+//! signed again.
 
 use super::{
 	client::{read_once, LinkedChainClient, SubmitError, VaultKeyClient, WorkerError},
 	json_rpc::{fixed_bytes, hex, hex_param, parse_result, quantity, unhex, Endpoint, RpcError},
 };
 use crate::{
-	crypto::VAULT_KEY_TYPE,
+	crypto::SIGNER_KEY_TYPE,
 	linked::{
-		account_key, events_key, BlockScan, SignedTx, SubstrateRuntimeCodec, SubstrateTxParams,
+		account_key, events_key, BlockScan, MultisigApproval, PendingMultisig, SignedTx,
+		SubstrateRuntimeCodec, SubstrateTxParams, VaultBatchCall,
 	},
 	types::*,
 };
@@ -30,20 +34,21 @@ use serde_json::Value;
 use sp_core::{sr25519, H256};
 use sp_runtime::generic::Era;
 
-/// Blocks a vault extrinsic stays valid for.
+/// Blocks a signer's extrinsic stays valid for.
 pub const ERA_PERIOD: u64 = 64;
 
 /// A linked Substrate chain, seen through its JSON-RPC endpoint.
 pub struct SubstrateClient<Codec> {
 	endpoint: Endpoint,
 	vault: [u8; 32],
-	key: Option<sr25519::Public>,
+	/// This node's signer key, if the vault is that key's own account (a one-validator chain).
+	vault_key: Option<sr25519::Public>,
 	/// What every extrinsic signed in this pass shares (read once, at the first one).
 	signing: OnceCell<SigningContext>,
 	_codec: PhantomData<Codec>,
 }
 
-/// The parameters the vault's extrinsics of one pass share: all but the nonce.
+/// The parameters the extrinsics signed in one pass share: all but the nonce.
 #[derive(Clone)]
 struct SigningContext {
 	params: SubstrateTxParams,
@@ -80,13 +85,74 @@ fn hash_of(value: &Value) -> Result<H256, WorkerError> {
 }
 
 impl<Codec: SubstrateRuntimeCodec> SubstrateClient<Codec> {
-	/// A client for `chain` at `endpoint`, with the vault key if this node's keystore has it.
+	/// A client for `chain` at `endpoint`.
 	pub fn new<BlockNumber>(endpoint: Endpoint, chain: &LinkedChain<BlockNumber>) -> Option<Self> {
 		let LinkedAccount::Substrate(vault) = chain.vault else { return None };
-		let key = sp_io::crypto::sr25519_public_keys(VAULT_KEY_TYPE)
-			.into_iter()
-			.find(|key| key.0 == vault);
-		Some(Self { endpoint, vault, key, signing: OnceCell::new(), _codec: PhantomData })
+		let vault_key = Self::signer_key(&vault);
+		Some(Self { endpoint, vault, vault_key, signing: OnceCell::new(), _codec: PhantomData })
+	}
+
+	/// This node's signer key of the account `signer`, if its keystore has it.
+	pub fn signer_key(signer: &[u8; 32]) -> Option<sr25519::Public> {
+		sp_io::crypto::sr25519_public_keys(SIGNER_KEY_TYPE).into_iter().find(|key| key.0 == *signer)
+	}
+
+	/// The hash of the best block.
+	fn best_hash(&self) -> Result<(H256, u64), WorkerError> {
+		let header = self.endpoint.call("chain_getHeader", "[]")?;
+		let number = number_of(&header)?;
+		Ok((self.block_at(number)?.hash, number))
+	}
+
+	/// The next nonce of the account `account` at the best block.
+	pub fn account_nonce(&self, account: &[u8; 32]) -> Result<u64, WorkerError> {
+		let (hash, _) = self.best_hash()?;
+		Ok(self.account_of(account, hash)?.1)
+	}
+
+	/// The vault's pending operation on the call of `batch`, at the best block.
+	pub fn pending_multisig(
+		&self,
+		batch: &VaultBatchCall,
+	) -> Result<Option<PendingMultisig>, WorkerError> {
+		let key = Codec::pending_multisig_key(&self.vault, &Codec::batch_call_hash(batch));
+		let (hash, _) = self.best_hash()?;
+		match self.storage(&key, hash)? {
+			None => Ok(None),
+			Some(raw) => Codec::decode_pending_multisig(&raw)
+				.map(Some)
+				.ok_or(WorkerError::Codec("a pending multisig operation")),
+		}
+	}
+
+	/// `approval`, signed with the signer key `key` at the signer's nonce `nonce`.
+	pub fn sign_approval(
+		&self,
+		key: &sr25519::Public,
+		approval: &MultisigApproval,
+		nonce: u64,
+	) -> Result<SignedTx, WorkerError> {
+		self.sign_with(key, nonce, |params, sign| {
+			Codec::multisig_extrinsic(approval, params, key.0, sign)
+		})
+	}
+
+	/// The extrinsic `build` makes from this pass's parameters at `nonce`, signed with the
+	/// signer key `key`.
+	fn sign_with(
+		&self,
+		key: &sr25519::Public,
+		nonce: u64,
+		build: impl FnOnce(&SubstrateTxParams, &dyn Fn(&[u8]) -> Option<[u8; 64]>) -> Option<Vec<u8>>,
+	) -> Result<SignedTx, WorkerError> {
+		let shared = read_once(&self.signing, || self.signing_context())?;
+		let params = SubstrateTxParams { nonce, ..shared.params };
+		let sign = |payload: &[u8]| {
+			sp_io::crypto::sr25519_sign(SIGNER_KEY_TYPE, key, payload).map(|signature| signature.0)
+		};
+		let raw = build(&params, &sign).ok_or(WorkerError::Signing)?;
+		let hash = H256(sp_io::hashing::blake2_256(&raw));
+		Ok(SignedTx { hash, raw, valid_until: Some(shared.valid_until) })
 	}
 
 	/// The genesis hash, runtime versions and era of the extrinsics signed in this pass.
@@ -130,8 +196,8 @@ impl<Codec: SubstrateRuntimeCodec> SubstrateClient<Codec> {
 		}
 	}
 
-	fn account(&self, at: H256) -> Result<(LinkedAmount, u64), WorkerError> {
-		match self.storage(&account_key(&self.vault), at)? {
+	fn account_of(&self, account: &[u8; 32], at: H256) -> Result<(LinkedAmount, u64), WorkerError> {
+		match self.storage(&account_key(account), at)? {
 			// An account that never received anything.
 			None => Ok((0, 0)),
 			Some(raw) => Codec::decode_account(&raw).ok_or(WorkerError::Codec("an account")),
@@ -169,15 +235,13 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 	}
 
 	fn vault_state(&self, at: &LinkedBlock) -> Result<VaultSnapshot, WorkerError> {
-		let (balance, nonce) = self.account(at.hash)?;
+		let (balance, nonce) = self.account_of(&self.vault, at.hash)?;
 		Ok(VaultSnapshot { balance, nonce, at: *at })
 	}
 
 	fn vault_nonce(&self) -> Result<(u64, u64), WorkerError> {
-		let header = self.endpoint.call("chain_getHeader", "[]")?;
-		let number = number_of(&header)?;
-		let hash = self.block_at(number)?.hash;
-		Ok((self.account(hash)?.1, number))
+		let (hash, number) = self.best_hash()?;
+		Ok((self.account_of(&self.vault, hash)?.1, number))
 	}
 
 	fn submit(&self, txs: &[&SignedTx]) -> Vec<Result<(), SubmitError>> {
@@ -195,7 +259,7 @@ impl<Codec: SubstrateRuntimeCodec> LinkedChainClient for SubstrateClient<Codec> 
 
 impl<Codec: SubstrateRuntimeCodec> VaultKeyClient for SubstrateClient<Codec> {
 	fn can_sign(&self) -> bool {
-		self.key.is_some()
+		self.vault_key.is_some()
 	}
 
 	fn sign(
@@ -203,25 +267,19 @@ impl<Codec: SubstrateRuntimeCodec> VaultKeyClient for SubstrateClient<Codec> {
 		transfer: Option<(LinkedAccount, LinkedAmount)>,
 		nonce: u64,
 	) -> Result<SignedTx, WorkerError> {
-		let key = self.key.ok_or(WorkerError::Signing)?;
+		let key = self.vault_key.ok_or(WorkerError::Signing)?;
 		let transfer = match transfer {
 			Some((LinkedAccount::Substrate(to), amount)) => Some((to, amount)),
 			Some(_) => return Err(WorkerError::Codec("a non-Substrate recipient")),
 			None => None,
 		};
-		let shared = read_once(&self.signing, || self.signing_context())?;
-		let params = SubstrateTxParams { nonce, ..shared.params };
-		let sign = |payload: &[u8]| {
-			sp_io::crypto::sr25519_sign(VAULT_KEY_TYPE, &key, payload).map(|signature| signature.0)
-		};
-		let raw =
-			Codec::signed_extrinsic(transfer, &params, key.0, &sign).ok_or(WorkerError::Signing)?;
-		let hash = H256(sp_io::hashing::blake2_256(&raw));
-		Ok(SignedTx { hash, raw, valid_until: Some(shared.valid_until) })
+		self.sign_with(&key, nonce, |params, sign| {
+			Codec::signed_extrinsic(transfer, params, key.0, sign)
+		})
 	}
 }
 
-/// What the answer to `author_submitExtrinsic` means for the vault's transaction.
+/// What the answer to `author_submitExtrinsic` means for a signer's transaction.
 fn submit_outcome(answer: Result<Value, RpcError>) -> Result<(), SubmitError> {
 	match answer {
 		Ok(_) => Ok(()),

@@ -103,7 +103,7 @@ impl<T: Config> Pallet<T> {
 		now: u64,
 	) -> Result<(), WorkerError> {
 		let Some(authority) = reports.authority() else { return Ok(()) };
-		let Some(custody) = VaultCustodies::<T>::get(chain_id) else { return Ok(()) };
+		let Some(custody) = Self::contract_custody(chain_id) else { return Ok(()) };
 		let Some(signer) = custody.signers.get(authority as usize).copied() else { return Ok(()) };
 		let Some(key) = EvmClient::signer_key(&signer) else {
 			if now % 100 == 1 {
@@ -167,7 +167,7 @@ impl<T: Config> Pallet<T> {
 		chain_id: ChainId,
 		client: &EvmClient,
 		(key, signer): (&ecdsa::Public, [u8; 20]),
-		custody: &VaultCustody,
+		custody: &ContractCustody,
 		due: Vec<OpenBatch>,
 		submissions: &mut Vec<Submission>,
 		newest: u64,

@@ -62,7 +62,11 @@ pub fn observations_from_scan<AccountId: Decode + Clone, BlockNumber>(
 			}
 		});
 	}
-	deposits.chain(outcomes).collect()
+	let openings =
+		scan.openings.iter().filter(|seen| open_by_nonce.contains_key(&seen.nonce)).map(|seen| {
+			Observation::MultisigOpened { chain, nonce: seen.nonce, opening: seen.opening }
+		});
+	deposits.chain(outcomes).chain(openings).collect()
 }
 
 impl<T: Config> Pallet<T> {

@@ -1,9 +1,15 @@
-//! The custody of an EVM vault contract: its signer set, the batches a block's instructions
-//! form under one nonce, and the approvals that count only when they recover to the approving
-//! authority's own signer.
+//! The custody of the vaults: an EVM vault contract's signer set, the batches a block's
+//! instructions form under one nonce, and the approvals that count only when they recover to
+//! the approving authority's own signer; a Substrate multisig vault's signer set, which must
+//! control the vault, and the one opening of each batch its signers approve.
 
 use super::*;
-use crate::{vault_contract::batch_digest, Approvals, Event, VaultBatches, VaultCustodies};
+use crate::{
+	linked::{SubstrateRuntimeCodec, VaultBatchCall},
+	mock::UnreadableSubstrateChain,
+	vault_contract::batch_digest,
+	Approvals, Chains, Event, MultisigOpenings, VaultBatches, VaultCustodies,
+};
 use frame_support::{crypto::ecdsa::ECDSAExt, BoundedVec};
 use sp_core::{ecdsa, Pair};
 use sp_runtime::DispatchError::BadOrigin;
@@ -20,11 +26,11 @@ fn address(index: u32) -> [u8; 20] {
 }
 
 fn custody(signers: Vec<[u8; 20]>, threshold: u32) -> VaultCustody {
-	VaultCustody {
+	VaultCustody::Contract(ContractCustody {
 		evm_chain_id: EVM_CHAIN_ID,
 		signers: BoundedVec::truncate_from(signers),
 		threshold,
-	}
+	})
 }
 
 fn set_custody(custody: VaultCustody) -> sp_runtime::DispatchResult {
@@ -190,6 +196,160 @@ fn a_batch_paid_is_closed_and_approved_no_more() {
 		assert!(!ConnectionChain::approval_awaited(EVM, 0, false, 2));
 		assert_eq!(transfer(id).state, TransferState::Settling);
 		assert!(VaultCustodies::<Test>::contains_key(EVM));
+		check_invariants();
+	});
+}
+
+/// The three authorities' accounts on the Substrate chain.
+const LEDGER_SIGNERS: [[u8; 32]; 3] = [[1; 32], [2; 32], [3; 32]];
+
+fn multisig(signers: &[[u8; 32]], threshold: u16) -> VaultCustody {
+	VaultCustody::Multisig(MultisigCustody {
+		signers: BoundedVec::truncate_from(signers.to_vec()),
+		threshold,
+	})
+}
+
+/// Makes the Substrate vault the 2-of-3 multisig account of the authorities' accounts.
+fn with_multisig_vault() {
+	let account = UnreadableSubstrateChain::multisig_account(&LEDGER_SIGNERS, 2);
+	Chains::<Test>::mutate(SUBSTRATE, |chain| {
+		chain.as_mut().unwrap().vault = LinkedAccount::Substrate(account)
+	});
+	assert_ok!(ConnectionChain::set_vault_custody(
+		RuntimeOrigin::root(),
+		SUBSTRATE,
+		multisig(&LEDGER_SIGNERS, 2)
+	));
+}
+
+/// The opening of batch 0 at `height`, of its own call (or, once the batch closed, of none).
+fn opened_at(height: u64) -> Observation<AccountId> {
+	opening_of(height, ConnectionChain::batch_call(SUBSTRATE, 0, false))
+}
+
+fn opening_of(height: u64, call: Option<VaultBatchCall>) -> Observation<AccountId> {
+	let opening = MultisigOpening {
+		takes_nonce_only: call.as_ref().is_some_and(|call| call.payments.is_empty()),
+		call_hash: call.map_or([0; 32], |call| UnreadableSubstrateChain::batch_call_hash(&call)),
+		height,
+		index: 1,
+	};
+	Observation::MultisigOpened { chain: SUBSTRATE, nonce: 0, opening }
+}
+
+#[test]
+fn a_multisig_custody_must_control_the_vault() {
+	new_test_ext().execute_with(|| {
+		// The registered vault is not the signers' multisig account.
+		assert_noop!(
+			ConnectionChain::set_vault_custody(
+				RuntimeOrigin::root(),
+				SUBSTRATE,
+				multisig(&LEDGER_SIGNERS, 2)
+			),
+			Error::<Test>::BadCustody
+		);
+		// A multisig is no vault for an EVM chain.
+		assert_noop!(
+			ConnectionChain::set_vault_custody(
+				RuntimeOrigin::root(),
+				EVM,
+				multisig(&LEDGER_SIGNERS, 2)
+			),
+			Error::<Test>::BadCustody
+		);
+		// Not a majority, a signer twice, not one per authority: refused, whatever the vault.
+		for (signers, threshold) in [
+			(LEDGER_SIGNERS.to_vec(), 1),
+			(vec![[1; 32], [1; 32], [3; 32]], 2),
+			(LEDGER_SIGNERS[..2].to_vec(), 2),
+		] {
+			let account = UnreadableSubstrateChain::multisig_account(&signers, threshold);
+			Chains::<Test>::mutate(SUBSTRATE, |chain| {
+				chain.as_mut().unwrap().vault = LinkedAccount::Substrate(account)
+			});
+			assert_noop!(
+				ConnectionChain::set_vault_custody(
+					RuntimeOrigin::root(),
+					SUBSTRATE,
+					multisig(&signers, threshold)
+				),
+				Error::<Test>::BadCustody
+			);
+		}
+		with_multisig_vault();
+		assert!(events().contains(&Event::VaultCustodySet {
+			chain: SUBSTRATE,
+			signers: 3,
+			threshold: 2
+		}));
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_multisig_batch_is_one_call_opened_once_and_closed_with_its_payout() {
+	ext_with_threshold(2).execute_with(|| {
+		with_operator();
+		with_multisig_vault();
+		let (a, b) = (request(EVM_TO_SUB, 1_000, "a"), request(EVM_TO_SUB, 2_000, "b"));
+		deposit(a, 1_000, 1);
+		deposit(b, 2_000, 2);
+		let payout = |id| instruction_of(id, StepKind::Payout);
+		assert_eq!(VaultBatches::<Test>::get(SUBSTRATE, 0).to_vec(), vec![payout(a), payout(b)]);
+		assert_eq!(
+			ConnectionChain::batch_call(SUBSTRATE, 0, false),
+			Some(VaultBatchCall {
+				nonce: 0,
+				payments: vec![
+					(RECIPIENT_SUB, instruction(payout(a)).amount),
+					(RECIPIENT_SUB, instruction(payout(b)).amount)
+				],
+			})
+		);
+		assert_eq!(
+			ConnectionChain::batch_call(SUBSTRATE, 0, true),
+			Some(VaultBatchCall { nonce: 0, payments: vec![] })
+		);
+
+		// A signer opening another call under the batch's nonce (paying itself), or the call
+		// that pays nothing while nobody asked to cancel: attested, but not recorded, so that
+		// no signer alone blocks the batch or has it refunded.
+		let theft = VaultBatchCall { nonce: 0, payments: vec![([3; 32], 3_000)] };
+		let empty = VaultBatchCall { nonce: 0, payments: vec![] };
+		for call in [theft, empty] {
+			report_as(0, opening_of(4, Some(call.clone())));
+			report_as(1, opening_of(4, Some(call)));
+			assert_eq!(MultisigOpenings::<Test>::get(SUBSTRATE, 0), None);
+		}
+
+		// One authority's word is not enough; two agree and the opening is recorded.
+		report_as(0, opened_at(5));
+		assert_eq!(MultisigOpenings::<Test>::get(SUBSTRATE, 0), None);
+		report_as(1, opened_at(5));
+		let call_hash = UnreadableSubstrateChain::batch_call_hash(
+			&ConnectionChain::batch_call(SUBSTRATE, 0, false).unwrap(),
+		);
+		let recorded = MultisigOpening { takes_nonce_only: false, call_hash, height: 5, index: 1 };
+		assert_eq!(MultisigOpenings::<Test>::get(SUBSTRATE, 0), Some(recorded));
+		assert!(events().contains(&Event::MultisigOpened {
+			chain: SUBSTRATE,
+			nonce: 0,
+			opening: recorded
+		}));
+		// A later opening of the batch is not the one the authorities approve: the pool
+		// refuses its reports.
+		assert!(authorize(&signed_report(0, &opened_at(9))).is_err());
+		assert_eq!(MultisigOpenings::<Test>::get(SUBSTRATE, 0), Some(recorded));
+
+		// Paid: the batch closes with its opening, and nothing opens it again.
+		finalize(payout(a), 3);
+		finalize(payout(b), 3);
+		assert!(!VaultBatches::<Test>::contains_key(SUBSTRATE, 0));
+		assert_eq!(MultisigOpenings::<Test>::get(SUBSTRATE, 0), None);
+		assert!(ConnectionChain::batch_call(SUBSTRATE, 0, false).is_none());
+		assert!(authorize(&signed_report(0, &opened_at(12))).is_err());
 		check_invariants();
 	});
 }

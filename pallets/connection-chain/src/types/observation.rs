@@ -84,6 +84,15 @@ pub enum Observation<AccountId> {
 		/// The signature.
 		signature: VaultSignature,
 	},
+	/// A batch of a chain's multisig vault was opened (its first `as_multi`) in a final block.
+	MultisigOpened {
+		/// The chain.
+		chain: ChainId,
+		/// The batch's nonce.
+		nonce: u64,
+		/// Where, and which call.
+		opening: MultisigOpening,
+	},
 }
 
 /// What observations about the same thing share: reports with the same subject but different
@@ -103,6 +112,9 @@ pub enum ObservationSubject {
 	FeeShortage(InstructionId),
 	/// The approvals of a chain's batch.
 	Approval(ChainId, u64),
+	/// An opening of a version of a multisig vault's batch (the payments, or the call that
+	/// only closes it).
+	Opening(ChainId, u64, bool),
 }
 
 impl<AccountId> Observation<AccountId> {
@@ -124,6 +136,9 @@ impl<AccountId> Observation<AccountId> {
 			}
 			Observation::BatchApproval { chain, nonce, .. } => {
 				ObservationSubject::Approval(*chain, *nonce)
+			}
+			Observation::MultisigOpened { chain, nonce, opening } => {
+				ObservationSubject::Opening(*chain, *nonce, opening.takes_nonce_only)
 			}
 		}
 	}

@@ -116,6 +116,7 @@ fn vault_transactions_in_a_final_block_become_final_failed_or_dead_reports() {
 			block,
 			deposits: vec![],
 			vault_txs: vec![VaultTx { tx, nonce: 0, transfer, outcome, fee: 21 }],
+			openings: vec![],
 		};
 		let pays = Some((LinkedAccount::Evm(RECIPIENT_EVM), 1_960));
 		assert_eq!(

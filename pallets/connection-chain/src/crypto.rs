@@ -14,16 +14,14 @@
 //!   account of, so it opens and approves the vault's batches there, paying their fees. Insert
 //!   it with `key insert --key-type ccsg --scheme sr25519 --suri <secret>`.
 //!
-//! [`VAULT_KEY_TYPE`] (secp256k1) is the key of an EVM vault that is a plain account rather
-//! than a contract; only the worker's mocked tests use one.
+//! A chain whose vault has no custody set (one validator: `pallet-multisig` needs two
+//! signatories) keeps its vault as that validator's own signer account, which its worker signs
+//! for with the same key.
 
 use sp_runtime::KeyTypeId;
 
 /// Key type of the attestation key.
 pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"ccat");
-
-/// Key type of the key of an EVM vault that is a plain account.
-pub const VAULT_KEY_TYPE: KeyTypeId = KeyTypeId(*b"ccvt");
 
 /// Key type of a validator's own signer keys on the linked chains.
 pub const SIGNER_KEY_TYPE: KeyTypeId = KeyTypeId(*b"ccsg");

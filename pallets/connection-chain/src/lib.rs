@@ -54,8 +54,9 @@
 //!   (priced when the deposit is counted; refused and returned if it would give less than the
 //!   least received, or a request with the same terms would be refused).
 //! - **Off-chain worker** ([`offchain`]): on each validator, it follows the linked chains' final
-//!   blocks, reports deposits and outcomes, and signs and submits the vault transfers when the
-//!   node holds the vault key.
+//!   blocks, reports deposits and outcomes, and signs the vaults' payouts with the validator's
+//!   own signer keys: approvals of a vault contract's batches, or of a multisig vault's calls,
+//!   which pay only once a threshold of the validators approved them.
 //! - **Attestation**: the workers report what they see on the linked chains ([`Observation`])
 //!   with fee-less authorized transactions signed by an attestation key ([`crypto`], key type
 //!   `ccat`, part of the session keys), up to [`Config::MaxObservationsPerReport`]

@@ -71,9 +71,10 @@ pub trait LinkedChainClient {
 	fn inclusions(&self, tx_hashes: &[H256]) -> Vec<Result<Option<LinkedTx>, WorkerError>>;
 }
 
-/// A linked chain whose vault is an account, signed for by the vault key the node holds.
+/// A linked chain whose vault is one account (a one-validator chain's: that validator's own
+/// signer account), signed for by the node that holds its key.
 pub trait VaultKeyClient: LinkedChainClient {
-	/// Whether this node's keystore holds the vault key.
+	/// Whether this node's keystore holds the vault's key.
 	fn can_sign(&self) -> bool;
 	/// Builds and signs the vault's transaction with `nonce`: a transfer of `amount` to
 	/// `recipient`, or, without one, a transaction that moves nothing and only takes the nonce.

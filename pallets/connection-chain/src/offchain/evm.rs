@@ -17,7 +17,7 @@ use super::{
 	},
 };
 use crate::{
-	crypto::VAULT_KEY_TYPE,
+	crypto::SIGNER_KEY_TYPE,
 	linked::{BlockScan, SeenDeposit, SignedTx, VaultTx},
 	types::*,
 };
@@ -259,7 +259,7 @@ fn address_text(address: &[u8; 20]) -> String {
 
 impl EvmClient {
 	/// A client for `chain` at `endpoint`: of its vault contract (`contract`), or of a vault
-	/// account, with the vault key if this node's keystore has it.
+	/// account, with its key if the vault is this node's own signer account.
 	pub fn new<BlockNumber>(
 		endpoint: Endpoint,
 		chain: &LinkedChain<BlockNumber>,
@@ -268,7 +268,7 @@ impl EvmClient {
 		let LinkedAccount::Evm(vault) = chain.vault else { return None };
 		let key = (!contract)
 			.then(|| {
-				sp_io::crypto::ecdsa_public_keys(VAULT_KEY_TYPE)
+				sp_io::crypto::ecdsa_public_keys(SIGNER_KEY_TYPE)
 					.into_iter()
 					.find(|key| address_of(key) == Some(vault))
 			})
@@ -415,7 +415,7 @@ impl VaultKeyClient for EvmClient {
 			chain_id,
 		};
 		let signature =
-			sp_io::crypto::ecdsa_sign_prehashed(VAULT_KEY_TYPE, key, &tx.signing_hash())
+			sp_io::crypto::ecdsa_sign_prehashed(SIGNER_KEY_TYPE, key, &tx.signing_hash())
 				.ok_or(WorkerError::Signing)?;
 		let raw = tx.signed(&signature.0).ok_or(WorkerError::Codec("chain id"))?;
 		let hash = H256(sp_io::hashing::keccak_256(&raw));

@@ -220,7 +220,7 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Watches the chain's final blocks, then settles its vault account with the vault key.
+	/// Watches the chain's final blocks, then settles its vault account with the vault's key.
 	fn watch_then_settle_by_vault_key<C: VaultKeyClient>(
 		chain_id: ChainId,
 		client: &C,

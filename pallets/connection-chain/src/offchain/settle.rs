@@ -89,7 +89,7 @@ pub fn plan<AccountId, BlockNumber>(
 
 impl<T: Config> Pallet<T> {
 	/// Settles the chain's vault (see the module doc) as of the final head `final_head`, if this
-	/// node holds the vault key.
+	/// node holds the vault's key.
 	/// `included` holds the instructions this run already found recorded as included, whose
 	/// records it skips.
 	pub(crate) fn settle_by_vault_key<C: VaultKeyClient>(

@@ -11,9 +11,9 @@ use sp_core::H256;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum ChainKind {
-	/// A Substrate chain: 32-byte accounts, sr25519 vault key.
+	/// A Substrate chain: 32-byte accounts, sr25519 signer keys.
 	Substrate,
-	/// An EVM chain: 20-byte addresses, secp256k1 vault key.
+	/// An EVM chain: 20-byte addresses, secp256k1 signer keys.
 	Evm,
 }
 
@@ -105,7 +105,8 @@ pub struct LinkedChain<BlockNumber> {
 	pub name: BoundedVec<u8, MaxNameLen>,
 	/// The asset carried.
 	pub asset: AssetInfo,
-	/// The vault (escrow) account on that chain, controlled by the validators' vault key.
+	/// The vault (escrow) on that chain: a contract or multisig account controlled by a
+	/// threshold of the validators' signer keys (see [`crate::custody`]).
 	pub vault: LinkedAccount,
 	/// Blocks on top of a transaction's block before it counts as final (for chains without
 	/// finality; a Substrate chain's GRANDPA-finalized blocks count as final regardless).

@@ -57,7 +57,8 @@ pub struct OutboundInstruction<AccountId, BlockNumber> {
 	pub amount: LinkedAmount,
 	/// The vault account nonce its transaction must use, assigned when it is created. Every
 	/// worker signs the instruction with this nonce, so at most one transaction for it can ever
-	/// land, however many validators hold the vault key and however often they resend.
+	/// land, however often it is resent. A vault contract's or multisig vault's nonce is a batch's:
+	/// the instructions of one block, paid by one call.
 	pub nonce: u64,
 	/// Where it is.
 	pub status: OutboundStatus,

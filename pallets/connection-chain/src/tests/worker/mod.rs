@@ -8,7 +8,7 @@ mod sending;
 
 use super::*;
 use crate::{
-	crypto::VAULT_KEY_TYPE,
+	crypto::SIGNER_KEY_TYPE,
 	linked::{BlockScan, VaultTx},
 	offchain::{
 		endpoint_key,
@@ -48,15 +48,16 @@ struct World {
 	vault_key: sp_core::ecdsa::Public,
 }
 
-/// The mock chain, with authority 1 as this node's key, the EVM vault key in the keystore
-/// (the EVM chain's vault set to its address) and the EVM endpoint configured.
+/// The mock chain, with authority 1 as this node's key, its EVM signer key in the keystore (the
+/// EVM chain's vault, without custody, set to its address, as on a one-validator chain) and the
+/// EVM endpoint configured.
 fn world() -> World {
 	let mut ext = new_test_ext();
 	let (offchain, http) = TestOffchainExt::new();
 	let (pool_ext, pool) = TestTransactionPoolExt::new();
 	let keystore = MemoryKeystore::new();
 	let seed = format!("0x{}", hex(&VAULT_SECRET).trim_start_matches("0x"));
-	let vault_key = keystore.ecdsa_generate_new(VAULT_KEY_TYPE, Some(&seed)).unwrap();
+	let vault_key = keystore.ecdsa_generate_new(SIGNER_KEY_TYPE, Some(&seed)).unwrap();
 	let vault = address_of(&vault_key).unwrap();
 	ext.register_extension(OffchainWorkerExt::new(offchain.clone()));
 	ext.register_extension(OffchainDbExt::new(offchain));
@@ -399,7 +400,7 @@ fn signed_tx(
 		chain_id: CHAIN_ID,
 	};
 	let signature =
-		sp_io::crypto::ecdsa_sign_prehashed(VAULT_KEY_TYPE, key, &tx.signing_hash()).unwrap();
+		sp_io::crypto::ecdsa_sign_prehashed(SIGNER_KEY_TYPE, key, &tx.signing_hash()).unwrap();
 	// Signed by the vault: the signature recovers to its address.
 	let signer = sp_io::crypto::secp256k1_ecdsa_recover(&signature.0, &tx.signing_hash()).ok();
 	let signer: Option<[u8; 20]> =

@@ -102,23 +102,23 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The recipients and amounts of the open batch `nonce` of `chain`, in the order the vault
-	/// pays them; `None` if it is not open.
-	fn batch_transfers(chain: ChainId, nonce: u64) -> Option<Vec<(LinkedAccount, LinkedAmount)>> {
+	/// The instructions of the open batch `nonce` of `chain`, in the order the vault pays them;
+	/// `None` if it is not open.
+	fn batch_instructions(chain: ChainId, nonce: u64) -> Option<Vec<InstructionOf<T>>> {
 		let batch = VaultBatches::<T>::get(chain, nonce);
 		if batch.is_empty() {
 			return None;
 		}
-		batch.iter().map(|id| Outbound::<T>::get(id).map(|i| (i.recipient, i.amount))).collect()
+		batch.iter().map(Outbound::<T>::get).collect()
 	}
 
 	/// The payments of the open batch `nonce` of `chain`, in the order the contract pays them;
 	/// `None` if it is not open or pays something other than an EVM address.
 	pub fn batch_payments(chain: ChainId, nonce: u64) -> Option<Vec<Payment>> {
-		Self::batch_transfers(chain, nonce)?
+		Self::batch_instructions(chain, nonce)?
 			.into_iter()
-			.map(|(recipient, amount)| match recipient {
-				LinkedAccount::Evm(to) => Some(Payment { to, amount }),
+			.map(|instruction| match instruction.recipient {
+				LinkedAccount::Evm(to) => Some(Payment { to, amount: instruction.amount }),
 				LinkedAccount::Substrate(_) => None,
 			})
 			.collect()
@@ -132,10 +132,18 @@ impl<T: Config> Pallet<T> {
 		nonce: u64,
 		takes_nonce_only: bool,
 	) -> Option<VaultBatchCall> {
-		let payments = Self::batch_transfers(chain, nonce)?
-			.into_iter()
-			.map(|(recipient, amount)| match recipient {
-				LinkedAccount::Substrate(to) => Some((to, amount)),
+		Self::multisig_call(nonce, &Self::batch_instructions(chain, nonce)?, takes_nonce_only)
+	}
+
+	fn multisig_call(
+		nonce: u64,
+		instructions: &[InstructionOf<T>],
+		takes_nonce_only: bool,
+	) -> Option<VaultBatchCall> {
+		let payments = instructions
+			.iter()
+			.map(|instruction| match instruction.recipient {
+				LinkedAccount::Substrate(to) => Some((to, instruction.amount)),
 				LinkedAccount::Evm(_) => None,
 			})
 			.collect::<Option<Vec<_>>>()?;
@@ -157,16 +165,13 @@ impl<T: Config> Pallet<T> {
 		if MultisigOpenings::<T>::contains_key(chain, nonce) {
 			return false;
 		}
-		let Some(call) = Self::batch_call(chain, nonce, opening.takes_nonce_only) else {
+		let Some(instructions) = Self::batch_instructions(chain, nonce) else { return false };
+		let Some(call) = Self::multisig_call(nonce, &instructions, opening.takes_nonce_only) else {
 			return false;
 		};
-		let cancel_requested = || {
-			VaultBatches::<T>::get(chain, nonce)
-				.iter()
-				.any(|id| Outbound::<T>::get(id).is_some_and(|i| i.cancel_requested))
-		};
+		let cancel_requested = instructions.iter().any(|instruction| instruction.cancel_requested);
 		if T::SubstrateCodec::batch_call_hash(&call) != opening.call_hash
-			|| (opening.takes_nonce_only && !cancel_requested())
+			|| (opening.takes_nonce_only && !cancel_requested)
 		{
 			return false;
 		}

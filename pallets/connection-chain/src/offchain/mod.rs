@@ -16,13 +16,15 @@
 //!    threshold of authorities ([`crate::custody`]): on an EVM chain it signs the vault
 //!    contract's open batches and reports the signatures, then submits the batches whose
 //!    approvals are complete in its turn ([`threshold`]); on a Substrate chain it opens and
-//!    approves the multisig vault's batches there ([`multisig`]). What it sends is recorded in
-//!    persistent storage first. A pass's transactions go out together, in JSON-RPC batches
+//!    approves the multisig vault's batches there ([`multisig`]). A vault without custody (a
+//!    one-validator chain's: `pallet-multisig` needs two signatories) is that validator's own
+//!    signer account, whose transactions pay one instruction each under the account's nonce
+//!    ([`settle`]). What it sends is recorded in persistent storage first. A pass's transactions go out together, in JSON-RPC batches
 //!    ([`json_rpc::MAX_BATCH_CALLS`] calls per request).
 //!
 //! **Exactly once.** The pallet binds each instruction to one vault nonce (a batch) when it
 //! creates it. The contract executes each nonce once; a multisig batch is one call that carries
-//! its nonce, approved only at its first attested opening. A payout is refunded only once its
+//! its nonce, approved only at its first attested opening; an account's nonce is used once. A payout is refunded only once its
 //! nonce is proven taken by another transaction ([`DeadProof::NonceConsumed`]).
 //!
 //! Reports are fee-less authorized transactions signed with the node's attestation key. What a
@@ -37,9 +39,9 @@
 //! `offchain_localStorageSet` RPC). A missing endpoint is logged; an unreachable one is retried
 //! with a growing back-off; neither stops block production.
 //!
-//! The rooms: this module runs the passes; [`watch`] turns final blocks into observations,
-//! [`settle`] plans and makes a single-key vault's transactions (the worker's mocked tests),
-//! [`threshold`] and [`multisig`] settle the vaults the authorities hold together, [`reports`] signs and resends what is
+//! The rooms: this module runs the passes; [`watch`] turns final blocks into observations;
+//! [`threshold`] and [`multisig`] settle the vaults the authorities hold together, and
+//! [`settle`] a vault that is one validator's account; [`reports`] signs and resends what is
 //! observed, [`store`] is every key the worker keeps, and [`client`] is what it needs of a
 //! linked chain, implemented once per kind ([`evm`], [`substrate`]) over [`json_rpc`].
 

@@ -107,13 +107,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `ConnectionChain::Windows` (r:0 w:1)
-	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Chains` (r:1 w:0)
+	/// Proof: `ConnectionChain::Chains` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::Authorities` (r:1 w:0)
+	/// Proof: `ConnectionChain::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `ConnectionChain::VaultCustodies` (r:0 w:1)
+	/// Proof: `ConnectionChain::VaultCustodies` (`max_values`: None, `max_size`: Some(1040), added: 3515, mode: `MaxEncodedLen`)
 	fn set_vault_custody() -> Weight {
-		Weight::from_parts(20_000_000, 3500)
+		// Proof size: measured `1247`, estimated `3583` bytes.
+		// Minimum execution time: 64_381_000 picoseconds.
+		Weight::from_parts(105_468_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `ConnectionChain::Windows` (r:0 w:1)
+	/// Proof: `ConnectionChain::Windows` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn set_windows() -> Weight {
 		// Proof size: measured `0`, estimated `0` bytes.
 		// Minimum execution time: 5_096_000 picoseconds.
@@ -638,7 +646,7 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_vault_custody() -> Weight {
-		Weight::from_parts(20_000_000, 3500)
+		Weight::from_parts(105_468_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
